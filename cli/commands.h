@@ -1,0 +1,23 @@
+// xmppfuzz command-line subcommands. Each Add*Command registers one
+// subcommand on |app|; when it is selected, main() calls the returned runner,
+// whose result is the process exit status (0 ok, 1 failure found, 2 usage or
+// input error).
+#ifndef XMPPFUZZ_CLI_COMMANDS_H_
+#define XMPPFUZZ_CLI_COMMANDS_H_
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace xmppfuzz::cli {
+
+using Runner = std::function<int()>;
+
+Runner AddParseCommand(CLI::App& app);
+
+// UsageError prints "xmppfuzz: <message>" on stderr and returns 2.
+int UsageError(const std::string& message);
+
+}  // namespace xmppfuzz::cli
+
+#endif  // XMPPFUZZ_CLI_COMMANDS_H_

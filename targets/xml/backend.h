@@ -1,0 +1,49 @@
+// Private to targets/xml: the tokenizer backend interface. A backend parses
+// whole tokens that already passed the guard, resolves namespaces and reports
+// elements and text to a sink.
+#ifndef XMPPFUZZ_TARGETS_XML_BACKEND_H_
+#define XMPPFUZZ_TARGETS_XML_BACKEND_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "targets/xml/xml.h"
+
+namespace xmppfuzz::xml {
+
+class BackendSink {
+ public:
+  virtual ~BackendSink() = default;
+  // Each returns false to stop the backend (the sink then holds the error).
+  // |default_ns| is the default namespace declared on this element, if any.
+  virtual bool OnStart(std::string_view ns, std::string_view name, std::vector<Attribute>&& attributes,
+                       const std::optional<std::string>& default_ns) = 0;
+  virtual bool OnEnd() = 0;
+  virtual bool OnText(std::string_view text) = 0;
+};
+
+struct BackendError {
+  Condition condition = Condition::kNone;  // kNone: stopped by the sink
+  std::string detail;
+};
+
+class TokenizerBackend {
+ public:
+  virtual ~TokenizerBackend() = default;
+  // Feed parses |bytes| as the continuation of the current document. Returns
+  // false when the backend refused them (|error| says why) or the sink
+  // stopped it (error->condition stays kNone).
+  virtual bool Feed(std::string_view bytes, BackendError* error) = 0;
+  // Reset starts a new document.
+  virtual void Reset() = 0;
+};
+
+std::unique_ptr<TokenizerBackend> MakeExpatBackend(BackendSink* sink);
+std::unique_ptr<TokenizerBackend> MakeLibxml2Backend(BackendSink* sink);
+
+}  // namespace xmppfuzz::xml
+
+#endif  // XMPPFUZZ_TARGETS_XML_BACKEND_H_

@@ -1,0 +1,175 @@
+// libxml2 backend: the SAX2 push parser in namespace mode. Every error and
+// namespace error libxml2 reports (level error or fatal) stops the parse: a
+// namespace error that libxml2 would recover from is still an error here, as
+// it is for Expat.
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+
+#include "targets/xml/backend.h"
+
+namespace xmppfuzz::xml {
+namespace {
+
+Condition MapError(int code) {
+  switch (code) {
+    case XML_NS_ERR_XML_NAMESPACE:
+    case XML_NS_ERR_UNDEFINED_NAMESPACE:
+    case XML_NS_ERR_EMPTY:
+      return Condition::kBadNamespacePrefix;
+    case XML_ERR_UNDECLARED_ENTITY:
+    case XML_WAR_UNDECLARED_ENTITY:
+    case XML_ERR_PEREF_IN_PROLOG:
+    case XML_ERR_RESERVED_XML_NAME:
+      return Condition::kRestrictedXml;
+    case XML_ERR_UNSUPPORTED_ENCODING:
+    case XML_ERR_INVALID_ENCODING:
+      return Condition::kUnsupportedEncoding;
+    case XML_ERR_NO_MEMORY:
+      return Condition::kResourceConstraint;
+    default:
+      return Condition::kNotWellFormed;
+  }
+}
+
+std::string_view View(const xmlChar* s) {
+  return s == nullptr ? std::string_view() : std::string_view(reinterpret_cast<const char*>(s));
+}
+
+class Libxml2Backend final : public TokenizerBackend {
+ public:
+  explicit Libxml2Backend(BackendSink* sink) : sink_(sink) {
+    sax_.initialized = XML_SAX2_MAGIC;
+    sax_.startElementNs = &Libxml2Backend::Start;
+    sax_.endElementNs = &Libxml2Backend::End;
+    sax_.characters = &Libxml2Backend::Chars;
+    sax_.ignorableWhitespace = &Libxml2Backend::Chars;
+    sax_.cdataBlock = &Libxml2Backend::Chars;
+    sax_.serror = &Libxml2Backend::OnError;
+    // The guard refuses these first; refusing them here keeps the backend
+    // safe on its own.
+    sax_.comment = [](void* ctx, const xmlChar*) { Refuse(ctx, "comment"); };
+    sax_.processingInstruction = [](void* ctx, const xmlChar*, const xmlChar*) { Refuse(ctx, "processing instruction"); };
+    sax_.internalSubset = [](void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) { Refuse(ctx, "DOCTYPE"); };
+    sax_.externalSubset = [](void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) { Refuse(ctx, "external subset"); };
+    sax_.entityDecl = [](void* ctx, const xmlChar*, int, const xmlChar*, const xmlChar*, xmlChar*) {
+      Refuse(ctx, "entity declaration");
+    };
+    sax_.getEntity = [](void* ctx, const xmlChar*) -> xmlEntityPtr {
+      Refuse(ctx, "entity reference");
+      return nullptr;
+    };
+    sax_.getParameterEntity = [](void* ctx, const xmlChar*) -> xmlEntityPtr {
+      Refuse(ctx, "parameter entity reference");
+      return nullptr;
+    };
+    sax_.reference = [](void* ctx, const xmlChar*) { Refuse(ctx, "entity reference"); };
+    NewContext();
+  }
+
+  ~Libxml2Backend() override { xmlFreeParserCtxt(ctxt_); }
+
+  bool Feed(std::string_view bytes, BackendError* error) override {
+    error_ = BackendError{};
+    failed_ = false;
+    int rc = xmlParseChunk(ctxt_, bytes.data(), static_cast<int>(bytes.size()), 0);
+    if (!failed_ && ctxt_->wellFormed) return true;
+    if (!failed_) {
+      // An error no callback saw (should not happen): report it anyway.
+      error_.condition = Condition::kNotWellFormed;
+      error_.detail = "libxml2: error " + std::to_string(rc);
+    }
+    *error = error_;
+    return false;
+  }
+
+  void Reset() override {
+    xmlFreeParserCtxt(ctxt_);
+    NewContext();
+  }
+
+ private:
+  void NewContext() {
+    ctxt_ = xmlCreatePushParserCtxt(&sax_, nullptr, nullptr, 0, nullptr);
+    ctxt_->_private = this;
+    xmlCtxtUseOptions(ctxt_, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOWARNING);
+    xmlSwitchEncoding(ctxt_, XML_CHAR_ENCODING_UTF8);
+    ctxt_->userData = this;
+    failed_ = false;
+    sink_stopped_ = false;
+  }
+
+  static Libxml2Backend* Self(void* ctx) { return static_cast<Libxml2Backend*>(ctx); }
+
+  void Fail(Condition c, std::string detail) {
+    if (failed_) return;
+    failed_ = true;
+    error_.condition = c;
+    error_.detail = std::move(detail);
+    xmlStopParser(ctxt_);
+  }
+
+  static void Refuse(void* ctx, const char* what) { Self(ctx)->Fail(Condition::kRestrictedXml, what); }
+
+  static void OnError(void* ctx, xmlErrorPtr e) {
+    if (e == nullptr || e->level < XML_ERR_ERROR) return;
+    auto* self = Self(ctx);
+    if (self->sink_stopped_) return;
+    std::string message = e->message == nullptr ? std::string("error") : std::string(e->message);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    self->Fail(MapError(e->code), "libxml2: " + message);
+  }
+
+  void StopForSink() {
+    if (failed_) return;
+    failed_ = true;
+    sink_stopped_ = true;
+    error_.condition = Condition::kNone;
+    xmlStopParser(ctxt_);
+  }
+
+  static void Start(void* ctx, const xmlChar* localname, const xmlChar*, const xmlChar* uri, int nb_namespaces,
+                    const xmlChar** namespaces, int nb_attributes, int, const xmlChar** attributes) {
+    auto* self = Self(ctx);
+    if (self->failed_) return;
+    std::optional<std::string> default_ns;
+    for (int i = 0; i < nb_namespaces; ++i) {
+      if (namespaces[2 * i] == nullptr) default_ns = std::string(View(namespaces[2 * i + 1]));
+    }
+    std::vector<Attribute> attrs;
+    attrs.reserve(nb_attributes);
+    for (int i = 0; i < nb_attributes; ++i) {
+      const xmlChar** a = attributes + 5 * i;  // localname, prefix, URI, value, end
+      attrs.push_back(Attribute{std::string(View(a[2])), std::string(View(a[0])),
+                                std::string(reinterpret_cast<const char*>(a[3]), a[4] - a[3])});
+    }
+    if (!self->sink_->OnStart(View(uri), View(localname), std::move(attrs), default_ns)) self->StopForSink();
+  }
+
+  static void End(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
+    auto* self = Self(ctx);
+    if (self->failed_) return;
+    if (!self->sink_->OnEnd()) self->StopForSink();
+  }
+
+  static void Chars(void* ctx, const xmlChar* s, int len) {
+    auto* self = Self(ctx);
+    if (self->failed_) return;
+    if (!self->sink_->OnText(std::string_view(reinterpret_cast<const char*>(s), static_cast<size_t>(len)))) {
+      self->StopForSink();
+    }
+  }
+
+  BackendSink* sink_;
+  xmlSAXHandler sax_{};
+  xmlParserCtxtPtr ctxt_ = nullptr;
+  BackendError error_;
+  bool failed_ = false;
+  bool sink_stopped_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<TokenizerBackend> MakeLibxml2Backend(BackendSink* sink) { return std::make_unique<Libxml2Backend>(sink); }
+
+}  // namespace xmppfuzz::xml

@@ -1,0 +1,640 @@
+#include "targets/xml/guard.h"
+
+#include <array>
+
+namespace xmppfuzz::xml {
+namespace {
+
+bool IsWs(uint32_t cp) { return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r'; }
+
+size_t Utf8Length(uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
+
+// XML 1.0 (fifth edition) section 2.3 NameStartChar / NameChar.
+bool IsNameStartChar(uint32_t cp) {
+  if (cp < 0x80) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '_' || cp == ':';
+  }
+  return (cp >= 0xC0 && cp <= 0xD6) || (cp >= 0xD8 && cp <= 0xF6) || (cp >= 0xF8 && cp <= 0x2FF) ||
+         (cp >= 0x370 && cp <= 0x37D) || (cp >= 0x37F && cp <= 0x1FFF) || (cp >= 0x200C && cp <= 0x200D) ||
+         (cp >= 0x2070 && cp <= 0x218F) || (cp >= 0x2C00 && cp <= 0x2FEF) || (cp >= 0x3001 && cp <= 0xD7FF) ||
+         (cp >= 0xF900 && cp <= 0xFDCF) || (cp >= 0xFDF0 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0xEFFFF);
+}
+
+bool IsNameChar(uint32_t cp) {
+  if (IsNameStartChar(cp)) return true;
+  return (cp >= '0' && cp <= '9') || cp == '-' || cp == '.' || cp == 0xB7 || (cp >= 0x300 && cp <= 0x36F) ||
+         (cp >= 0x203F && cp <= 0x2040);
+}
+
+constexpr std::array<std::string_view, 5> kPredefined = {"lt", "gt", "amp", "apos", "quot"};
+
+bool IsPredefinedPrefix(std::string_view name) {
+  for (std::string_view p : kPredefined) {
+    if (p.substr(0, name.size()) == name) return true;
+  }
+  return false;
+}
+
+void AppendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// DeclParser reads the pseudo-attributes of an XML declaration
+// "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>".
+class DeclParser {
+ public:
+  explicit DeclParser(std::string_view s) : s_(s) {}
+
+  // Next reads one pseudo-attribute; false at the end or on a syntax error
+  // (then bad() is true).
+  bool Next(std::string_view* name, std::string_view* value, size_t* value_pos) {
+    size_t ws = pos_;
+    while (pos_ < s_.size() && IsWs(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    if (pos_ < s_.size() && s_[pos_] == '?') return false;
+    if (pos_ == ws) return Bad();
+    size_t start = pos_;
+    while (pos_ < s_.size() && s_[pos_] >= 'a' && s_[pos_] <= 'z') ++pos_;
+    *name = s_.substr(start, pos_ - start);
+    while (pos_ < s_.size() && IsWs(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    if (pos_ >= s_.size() || s_[pos_] != '=') return Bad();
+    ++pos_;
+    while (pos_ < s_.size() && IsWs(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    if (pos_ >= s_.size() || (s_[pos_] != '"' && s_[pos_] != '\'')) return Bad();
+    char quote = s_[pos_++];
+    size_t end = s_.find(quote, pos_);
+    if (end == std::string_view::npos) return Bad();
+    *value = s_.substr(pos_, end - pos_);
+    *value_pos = pos_;
+    pos_ = end + 1;
+    return true;
+  }
+  bool bad() const { return bad_; }
+  bool at_end() const { return s_.substr(pos_) == "?>"; }
+
+ private:
+  bool Bad() {
+    bad_ = true;
+    return false;
+  }
+  std::string_view s_;
+  size_t pos_ = 5;  // after "<?xml"
+  bool bad_ = false;
+};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x += 32;
+    if (y >= 'A' && y <= 'Z') y += 32;
+    if (x != y) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Guard::Guard(const Limits& limits, GuardClient* client)
+    : limits_(limits), max_stanza_bytes_(limits.max_stanza_bytes_preauth), client_(client) {}
+
+void Guard::Restart() {
+  if (!error_.ok()) return;
+  state_ = State::kProlog;
+  utf8_.Reset();
+  doc_start_ = offset_;
+  token_start_ = offset_;
+  carry_.clear();
+  depth_ = 0;
+  in_stanza_ = false;
+}
+
+bool Guard::Fail(Condition c, uint64_t at, std::string detail) {
+  error_.condition = c;
+  error_.offset = at;
+  error_.detail = std::move(detail);
+  return false;
+}
+
+bool Guard::Scan(std::span<const uint8_t> bytes) {
+  if (!error_.ok() || stopped_) return false;
+  chunk_ = bytes;
+  chunk_start_ = offset_;
+  for (uint8_t b : bytes) {
+    if (!Step(b)) return false;
+    ++offset_;
+  }
+  if (token_start_ < offset_) {
+    if (state_ == State::kText && depth_ >= 2 && utf8_.idle()) {
+      // Validated text may go to the backend in pieces: it cannot fail there.
+      if (!EndToken(TokenKind::kText, offset_)) return false;
+    } else {
+      size_t from = token_start_ > chunk_start_ ? token_start_ - chunk_start_ : 0;
+      carry_.append(reinterpret_cast<const char*>(chunk_.data()) + from, chunk_.size() - from);
+    }
+  }
+  chunk_ = {};
+  return true;
+}
+
+bool Guard::EndToken(TokenKind kind, uint64_t end) {
+  size_t from = token_start_ > chunk_start_ ? token_start_ - chunk_start_ : 0;
+  size_t to = end - chunk_start_;
+  const char* base = reinterpret_cast<const char*>(chunk_.data());
+  std::string_view bytes;
+  if (carry_.empty()) {
+    bytes = std::string_view(base + from, to - from);
+  } else {
+    carry_.append(base + from, to - from);
+    bytes = carry_;
+  }
+  bool ok = client_->OnToken(kind, bytes, token_start_);
+  carry_.clear();
+  token_start_ = end;
+  if (!ok) stopped_ = true;
+  return ok;
+}
+
+void Guard::DropToken(uint64_t end) {
+  carry_.clear();
+  token_start_ = end;
+}
+
+bool Guard::Step(uint8_t b) {
+  if (in_stanza_ && ++stanza_bytes_ > max_stanza_bytes_) {
+    return Fail(Condition::kPolicyViolation, offset_,
+                "stanza exceeds " + std::to_string(max_stanza_bytes_) + " bytes");
+  }
+  if (b < 0x80 && utf8_.idle()) return StepChar(b, offset_);
+  if (utf8_.idle()) char_start_ = offset_;
+  switch (utf8_.Push(b)) {
+    case Utf8Decoder::kInvalid:
+      return Fail(Condition::kUnsupportedEncoding, char_start_, "invalid UTF-8");
+    case Utf8Decoder::kNeedMore:
+      return true;
+    case Utf8Decoder::kChar:
+      break;
+  }
+  return StepChar(utf8_.code_point(), char_start_);
+}
+
+bool Guard::BeginDocument(uint64_t at) {
+  doc_start_ = at;
+  depth_ = 0;
+  in_stanza_ = false;
+  client_->OnInbandRestart(at);
+  return true;
+}
+
+bool Guard::OnLt(uint64_t at) {
+  lt_at_ = at;
+  token_start_ = at;
+  carry_.clear();
+  state_ = State::kLt;
+  return true;
+}
+
+bool Guard::NameByte(uint32_t cp, uint64_t at) {
+  if (name_.size() + Utf8Length(cp) > limits_.max_name_bytes) {
+    return Fail(Condition::kPolicyViolation, at, "name longer than " + std::to_string(limits_.max_name_bytes) + " bytes");
+  }
+  AppendUtf8(name_, cp);
+  return true;
+}
+
+bool Guard::CheckQName(uint64_t at) {
+  size_t colon = name_.find(':');
+  if (colon == std::string::npos) return true;
+  if (colon == 0 || colon + 1 == name_.size() || name_.find(':', colon + 1) != std::string::npos ||
+      !IsNameStartChar(static_cast<unsigned char>(name_[colon + 1]) < 0x80 ? name_[colon + 1] : 0xC0)) {
+    return Fail(Condition::kNotWellFormed, at, "malformed qualified name '" + name_ + "' (Namespaces in XML 1.0 section 3)");
+  }
+  return true;
+}
+
+bool Guard::FinishStartName() {
+  if (!CheckQName(lt_at_ + 1)) return false;
+  if (depth_ == 1) {
+    size_t colon = name_.find(':');
+    std::string_view local = colon == std::string::npos ? std::string_view(name_) : std::string_view(name_).substr(colon + 1);
+    if (local == "stream" && client_->AllowRestart()) {
+      uint64_t bytes_so_far = stanza_bytes_;
+      BeginDocument(lt_at_);
+      in_stanza_ = true;  // the header counts against the stanza limit
+      stanza_bytes_ = bytes_so_far;
+    }
+  }
+  return true;
+}
+
+bool Guard::FinishAttrName() {
+  if (!CheckQName(name_start_)) return false;
+  if (name_ == "xmlns" || name_.starts_with("xmlns:")) {
+    if (++ns_decls_ > limits_.max_namespace_decls) {
+      return Fail(Condition::kPolicyViolation, name_start_,
+                  "more than " + std::to_string(limits_.max_namespace_decls) + " namespace declarations on one element");
+    }
+  }
+  return true;
+}
+
+bool Guard::CompleteStartTag() {
+  if (!EndToken(TokenKind::kStartTag, offset_ + 1)) return false;
+  ++depth_;
+  if (depth_ == 1) in_stanza_ = false;  // the header is done
+  if (depth_ == 2) text_bytes_ = 0;
+  state_ = State::kText;
+  brackets_ = 0;
+  return true;
+}
+
+bool Guard::CompleteEmptyTag() {
+  if (!EndToken(TokenKind::kEmptyTag, offset_ + 1)) return false;
+  if (depth_ <= 1) in_stanza_ = false;
+  state_ = depth_ == 0 ? State::kEpilog : State::kText;
+  brackets_ = 0;
+  return true;
+}
+
+bool Guard::CompleteEndTag() {
+  if (!EndToken(TokenKind::kEndTag, offset_ + 1)) return false;
+  --depth_;
+  if (depth_ == 1) in_stanza_ = false;
+  state_ = depth_ == 0 ? State::kEpilog : State::kText;
+  brackets_ = 0;
+  return true;
+}
+
+bool Guard::CheckXmlDecl() {
+  DeclParser p(decl_);
+  std::string_view name, value;
+  size_t value_pos = 0;
+  int index = 0;
+  bool saw_encoding = false, saw_standalone = false;
+  while (p.Next(&name, &value, &value_pos)) {
+    if (index == 0) {
+      if (name != "version") return Fail(Condition::kNotWellFormed, decl_start_, "XML declaration without version first");
+      if (value != "1.0") return Fail(Condition::kNotWellFormed, decl_start_ + value_pos, "XML version other than 1.0");
+    } else if (name == "encoding" && !saw_encoding && !saw_standalone) {
+      saw_encoding = true;
+      if (!EqualsIgnoreCase(value, "UTF-8")) {
+        return Fail(Condition::kUnsupportedEncoding, decl_start_ + value_pos,
+                    "encoding other than UTF-8 declared (RFC 6120 section 11.6)");
+      }
+    } else if (name == "standalone" && !saw_standalone) {
+      saw_standalone = true;
+      if (value != "yes" && value != "no") return Fail(Condition::kNotWellFormed, decl_start_ + value_pos, "bad standalone value");
+    } else {
+      return Fail(Condition::kNotWellFormed, decl_start_, "unexpected pseudo-attribute in the XML declaration");
+    }
+    ++index;
+  }
+  if (p.bad() || index == 0 || !p.at_end()) return Fail(Condition::kNotWellFormed, decl_start_, "malformed XML declaration");
+  return true;
+}
+
+bool Guard::RefDone(uint64_t at) {
+  (void)at;
+  state_ = ref_return_;
+  brackets_ = 0;
+  if (ref_return_ == State::kText) {
+    if (depth_ <= 1) return Fail(Condition::kBadFormat, ref_at_, "character data between stanzas");
+    if (++text_bytes_ > limits_.max_text_bytes) return Fail(Condition::kPolicyViolation, ref_at_, "too much character data in one stanza");
+  }
+  return true;
+}
+
+bool Guard::StepChar(uint32_t cp, uint64_t at) {
+  switch (state_) {
+    case State::kProlog:
+      if (at == doc_start_ && cp == 0xFEFF) {  // a UTF-8 byte order mark
+        DropToken(offset_ + 1);
+        doc_start_ = offset_ + 1;
+        return true;
+      }
+      if (at == doc_start_ && cp == 0) return Fail(Condition::kUnsupportedEncoding, at, "UTF-16 or UTF-32 input (RFC 6120 section 11.6)");
+      if (IsWs(cp)) {
+        DropToken(offset_ + 1);
+        return true;
+      }
+      if (cp == '<') return OnLt(at);
+      if (!IsXmlChar(cp)) return Fail(Condition::kNotWellFormed, at, "character not allowed in XML");
+      return Fail(Condition::kNotWellFormed, at, "character data before the stream header");
+
+    case State::kEpilog:
+      if (IsWs(cp)) {
+        DropToken(offset_ + 1);
+        return true;
+      }
+      return Fail(Condition::kNotWellFormed, at, "data after the end of the stream");
+
+    case State::kText:
+      if (cp == '<') {
+        if (token_start_ < at && !EndToken(TokenKind::kText, at)) return false;
+        return OnLt(at);
+      }
+      if (cp == '&') {
+        ref_at_ = at;
+        ref_return_ = State::kText;
+        state_ = State::kRef;
+        return true;
+      }
+      if (!IsXmlChar(cp)) return Fail(Condition::kNotWellFormed, at, "character not allowed in XML");
+      if (cp == '>' && brackets_ >= 2) return Fail(Condition::kNotWellFormed, at - 2, "']]>' in character data");
+      brackets_ = cp == ']' ? brackets_ + 1 : 0;
+      if (depth_ <= 1) {
+        if (!IsWs(cp)) return Fail(Condition::kBadFormat, at, "character data between stanzas");
+        DropToken(offset_ + 1);
+        return true;
+      }
+      text_bytes_ += Utf8Length(cp);
+      if (text_bytes_ > limits_.max_text_bytes) {
+        return Fail(Condition::kPolicyViolation, at, "too much character data in one stanza");
+      }
+      return true;
+
+    case State::kLt:
+      if (cp == '/') {
+        state_ = State::kEndName;
+        name_.clear();
+        return true;
+      }
+      if (cp == '!') {
+        state_ = State::kBang;
+        return true;
+      }
+      if (cp == '?') {
+        if (lt_at_ == doc_start_) {
+          state_ = State::kPiTarget;
+          match_ = 0;
+          return true;
+        }
+        if (depth_ == 1 && client_->AllowRestart()) {
+          BeginDocument(lt_at_);
+          state_ = State::kPiTarget;
+          match_ = 0;
+          return true;
+        }
+        return Fail(Condition::kRestrictedXml, lt_at_, "processing instruction (RFC 6120 section 11.1)");
+      }
+      if (cp == 0 && lt_at_ == doc_start_) return Fail(Condition::kUnsupportedEncoding, at, "UTF-16 input (RFC 6120 section 11.6)");
+      if (!IsNameStartChar(cp)) return Fail(Condition::kNotWellFormed, at, "'<' not followed by a name");
+      if (depth_ + 1 > limits_.max_depth) {
+        return Fail(Condition::kPolicyViolation, lt_at_, "element nesting deeper than " + std::to_string(limits_.max_depth));
+      }
+      if (depth_ <= 1) {
+        in_stanza_ = true;
+        stanza_bytes_ = offset_ - lt_at_ + 1;
+      }
+      name_.clear();
+      attributes_ = 0;
+      ns_decls_ = 0;
+      state_ = State::kStartName;
+      return NameByte(cp, at);
+
+    case State::kBang:
+      if (cp == '[') {
+        if (depth_ == 0) return Fail(Condition::kNotWellFormed, lt_at_, "CDATA section outside the stream");
+        if (depth_ == 1) return Fail(Condition::kBadFormat, lt_at_, "character data between stanzas");
+        state_ = State::kCdataOpen;
+        match_ = 1;
+        return true;
+      }
+      return Fail(Condition::kRestrictedXml, lt_at_,
+                  cp == '-' ? "comment (RFC 6120 section 11.1)" : "markup declaration or DTD (RFC 6120 section 11.1)");
+
+    case State::kCdataOpen: {
+      static constexpr std::string_view kOpen = "[CDATA[";
+      if (cp != static_cast<uint8_t>(kOpen[match_])) return Fail(Condition::kNotWellFormed, at, "malformed CDATA section");
+      if (++match_ == kOpen.size()) {
+        state_ = State::kCdata;
+        brackets_ = 0;
+      }
+      return true;
+    }
+
+    case State::kCdata:
+      if (!IsXmlChar(cp)) return Fail(Condition::kNotWellFormed, at, "character not allowed in XML");
+      if (cp == '>' && brackets_ >= 2) {
+        state_ = State::kText;
+        brackets_ = 0;
+        return EndToken(TokenKind::kCdata, offset_ + 1);
+      }
+      brackets_ = cp == ']' ? brackets_ + 1 : 0;
+      text_bytes_ += Utf8Length(cp);
+      if (text_bytes_ > limits_.max_text_bytes) return Fail(Condition::kPolicyViolation, at, "too much character data in one stanza");
+      return true;
+
+    case State::kPiTarget: {
+      static constexpr std::string_view kXml = "xml";
+      if (match_ < kXml.size()) {
+        if (cp != static_cast<uint8_t>(kXml[match_])) {
+          return Fail(Condition::kRestrictedXml, lt_at_, "processing instruction (RFC 6120 section 11.1)");
+        }
+        ++match_;
+        return true;
+      }
+      if (!IsWs(cp)) return Fail(Condition::kRestrictedXml, lt_at_, "processing instruction (RFC 6120 section 11.1)");
+      state_ = State::kXmlDecl;
+      decl_start_ = lt_at_;
+      decl_ = "<?xml";
+      AppendUtf8(decl_, cp);
+      return true;
+    }
+
+    case State::kXmlDecl:
+      if (!IsXmlChar(cp)) return Fail(Condition::kNotWellFormed, at, "character not allowed in XML");
+      AppendUtf8(decl_, cp);
+      if (decl_.size() > 256) return Fail(Condition::kNotWellFormed, decl_start_, "XML declaration longer than 256 bytes");
+      if (cp == '>' && decl_[decl_.size() - 2] == '?') {
+        if (!CheckXmlDecl()) return false;
+        state_ = State::kProlog;
+        return EndToken(TokenKind::kXmlDecl, offset_ + 1);
+      }
+      return true;
+
+    case State::kStartName:
+      if (IsNameChar(cp)) return NameByte(cp, at);
+      if (IsWs(cp)) {
+        state_ = State::kTagSpace;
+        return FinishStartName();
+      }
+      if (cp == '>') return FinishStartName() && CompleteStartTag();
+      if (cp == '/') {
+        state_ = State::kEmptySlash;
+        return FinishStartName();
+      }
+      return Fail(Condition::kNotWellFormed, at, "unexpected character in element name");
+
+    case State::kTagSpace:
+      if (IsWs(cp)) return true;
+      if (cp == '>') return CompleteStartTag();
+      if (cp == '/') {
+        state_ = State::kEmptySlash;
+        return true;
+      }
+      if (!IsNameStartChar(cp)) return Fail(Condition::kNotWellFormed, at, "unexpected character in start tag");
+      if (++attributes_ > limits_.max_attributes) {
+        return Fail(Condition::kPolicyViolation, at, "more than " + std::to_string(limits_.max_attributes) + " attributes on one element");
+      }
+      name_.clear();
+      name_start_ = at;
+      state_ = State::kAttrName;
+      return NameByte(cp, at);
+
+    case State::kAttrName:
+      if (IsNameChar(cp)) return NameByte(cp, at);
+      if (IsWs(cp)) {
+        state_ = State::kAttrAfterName;
+        return FinishAttrName();
+      }
+      if (cp == '=') {
+        state_ = State::kAttrEq;
+        return FinishAttrName();
+      }
+      return Fail(Condition::kNotWellFormed, at, "attribute without a value");
+
+    case State::kAttrAfterName:
+      if (IsWs(cp)) return true;
+      if (cp == '=') {
+        state_ = State::kAttrEq;
+        return true;
+      }
+      return Fail(Condition::kNotWellFormed, at, "attribute without a value");
+
+    case State::kAttrEq:
+      if (IsWs(cp)) return true;
+      if (cp == '"' || cp == '\'') {
+        quote_ = static_cast<uint8_t>(cp);
+        state_ = State::kAttrValue;
+        return true;
+      }
+      return Fail(Condition::kNotWellFormed, at, "attribute value not quoted");
+
+    case State::kAttrValue:
+      if (cp == quote_) {
+        state_ = State::kAfterValue;
+        return true;
+      }
+      if (cp == '<') return Fail(Condition::kNotWellFormed, at, "'<' in an attribute value");
+      if (cp == '&') {
+        ref_at_ = at;
+        ref_return_ = State::kAttrValue;
+        state_ = State::kRef;
+        return true;
+      }
+      if (!IsXmlChar(cp)) return Fail(Condition::kNotWellFormed, at, "character not allowed in XML");
+      return true;
+
+    case State::kAfterValue:
+      if (IsWs(cp)) {
+        state_ = State::kTagSpace;
+        return true;
+      }
+      if (cp == '>') return CompleteStartTag();
+      if (cp == '/') {
+        state_ = State::kEmptySlash;
+        return true;
+      }
+      return Fail(Condition::kNotWellFormed, at, "no whitespace between attributes");
+
+    case State::kEmptySlash:
+      if (cp == '>') return CompleteEmptyTag();
+      return Fail(Condition::kNotWellFormed, at, "'/' not followed by '>' in a tag");
+
+    case State::kEndName:
+      if (name_.empty() ? IsNameStartChar(cp) : IsNameChar(cp)) return NameByte(cp, at);
+      if (name_.empty()) return Fail(Condition::kNotWellFormed, at, "end tag without a name");
+      if (IsWs(cp)) {
+        state_ = State::kEndSpace;
+        return CheckQName(lt_at_ + 2);
+      }
+      if (cp == '>') return CheckQName(lt_at_ + 2) && CompleteEndTag();
+      return Fail(Condition::kNotWellFormed, at, "unexpected character in end tag");
+
+    case State::kEndSpace:
+      if (IsWs(cp)) return true;
+      if (cp == '>') return CompleteEndTag();
+      return Fail(Condition::kNotWellFormed, at, "unexpected character in end tag");
+
+    case State::kRef:
+      if (cp == '#') {
+        state_ = State::kCharRef;
+        ref_value_ = 0;
+        ref_digits_ = 0;
+        ref_hex_ = false;
+        return true;
+      }
+      if (!IsNameStartChar(cp)) return Fail(Condition::kNotWellFormed, ref_at_, "'&' not followed by a reference");
+      ref_name_.clear();
+      AppendUtf8(ref_name_, cp);
+      state_ = State::kEntityName;
+      if (!IsPredefinedPrefix(ref_name_)) {
+        return Fail(Condition::kRestrictedXml, ref_at_, "entity reference other than the predefined ones (RFC 6120 section 11.1)");
+      }
+      return true;
+
+    case State::kEntityName:
+      if (cp == ';') {
+        for (std::string_view p : kPredefined) {
+          if (p == ref_name_) return RefDone(at);
+        }
+        return Fail(Condition::kRestrictedXml, ref_at_, "entity reference other than the predefined ones (RFC 6120 section 11.1)");
+      }
+      if (!IsNameChar(cp)) return Fail(Condition::kNotWellFormed, at, "entity reference without ';'");
+      AppendUtf8(ref_name_, cp);
+      if (!IsPredefinedPrefix(ref_name_)) {
+        return Fail(Condition::kRestrictedXml, ref_at_, "entity reference other than the predefined ones (RFC 6120 section 11.1)");
+      }
+      return true;
+
+    case State::kCharRef:
+      if (cp == 'x' && !ref_hex_) {
+        ref_hex_ = true;
+        state_ = State::kCharRefDigits;
+        return true;
+      }
+      state_ = State::kCharRefDigits;
+      [[fallthrough]];
+
+    case State::kCharRefDigits: {
+      if (cp == ';') {
+        if (ref_digits_ == 0) return Fail(Condition::kNotWellFormed, ref_at_, "empty character reference");
+        if (!IsXmlChar(ref_value_)) {
+          return Fail(Condition::kNotWellFormed, ref_at_, "character reference to a character not allowed in XML");
+        }
+        return RefDone(at);
+      }
+      uint32_t digit;
+      if (cp >= '0' && cp <= '9') {
+        digit = cp - '0';
+      } else if (ref_hex_ && cp >= 'a' && cp <= 'f') {
+        digit = cp - 'a' + 10;
+      } else if (ref_hex_ && cp >= 'A' && cp <= 'F') {
+        digit = cp - 'A' + 10;
+      } else {
+        return Fail(Condition::kNotWellFormed, at, "bad character reference");
+      }
+      ref_value_ = ref_value_ * (ref_hex_ ? 16 : 10) + digit;
+      ++ref_digits_;
+      if (ref_value_ > 0x10FFFF) return Fail(Condition::kNotWellFormed, ref_at_, "character reference out of range");
+      return true;
+    }
+  }
+  return Fail(Condition::kInternalServerError, at, "guard in an unknown state");
+}
+
+}  // namespace xmppfuzz::xml
