@@ -1,0 +1,80 @@
+#include "harnesses/harness.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+
+namespace xmppfuzz::harness {
+
+xml::Limits SmallLimits() {
+  xml::Limits l;
+  l.max_stanza_bytes = 4096;
+  l.max_stanza_bytes_preauth = 1024;
+  l.max_depth = 8;
+  l.max_attributes = 8;
+  l.max_name_bytes = 48;
+  l.max_namespace_decls = 4;
+  l.max_text_bytes = 2048;
+  return l;
+}
+
+stream::Options StreamOptions(FuzzInput& in) {
+  uint8_t b = in.Byte();
+  stream::Options o;
+  o.backend = (b & 1) ? xml::Backend::kLibxml2 : xml::Backend::kExpat;
+  o.side = (b & 2) ? stream::Side::kClient : stream::Side::kServer;
+  o.authenticated = (b & 4) != 0;
+  o.limits = (b & 8) ? xml::Limits{} : SmallLimits();
+  return o;
+}
+
+std::vector<size_t> SplitLengths(uint32_t seed, size_t total) {
+  std::minstd_rand rng(seed);
+  std::vector<size_t> lengths;
+  size_t covered = 0;
+  while (covered < total) {
+    size_t n = (rng() % 4 != 0) ? 1 + rng() % 16 : 1 + rng() % 512;
+    lengths.push_back(n);
+    covered += n;
+  }
+  return lengths;
+}
+
+std::string StreamHeader(std::string_view content_ns) {
+  return "<?xml version='1.0'?><stream:stream to='example.com' xmlns='" + std::string(content_ns) +
+         "' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
+}
+
+std::string Escape(std::string_view bytes, size_t max) {
+  std::string out;
+  for (size_t i = 0; i < bytes.size() && i < max; ++i) {
+    unsigned char c = static_cast<unsigned char>(bytes[i]);
+    if (c >= 0x20 && c < 0x7F && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      out += buf;
+    }
+  }
+  if (bytes.size() > max) out += "...";
+  return out;
+}
+
+void Fail(const std::string& what, std::string_view input) {
+  std::fprintf(stderr, "PROPERTY VIOLATED: %s\ninput (%zu bytes): %s\n", what.c_str(), input.size(),
+               Escape(input).c_str());
+  std::abort();
+}
+
+void RequireSame(const char* what, std::string_view input, const std::vector<std::string>& a,
+                 const std::vector<std::string>& b) {
+  if (a == b) return;
+  std::string report = std::string(what) + "\n--- first:\n";
+  for (const auto& line : a) report += "  " + line + "\n";
+  report += "--- second:\n";
+  for (const auto& line : b) report += "  " + line + "\n";
+  Fail(report, input);
+}
+
+}  // namespace xmppfuzz::harness

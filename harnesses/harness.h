@@ -1,0 +1,75 @@
+// Shared helpers for the fuzz harnesses: input slicing, fuzzer-chosen
+// chunking, small limits that fuzzers can reach, and failure reports.
+// A harness file configures these; it holds no logic of its own beyond its
+// property.
+#ifndef XMPPFUZZ_HARNESSES_HARNESS_H_
+#define XMPPFUZZ_HARNESSES_HARNESS_H_
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "targets/stream/stream.h"
+
+namespace xmppfuzz::harness {
+
+// FuzzInput takes choices from the front of the fuzz input; the rest is data.
+class FuzzInput {
+ public:
+  FuzzInput(const uint8_t* data, size_t size) : data_(reinterpret_cast<const char*>(data), size) {}
+
+  uint8_t Byte() {
+    if (data_.empty()) return 0;
+    uint8_t b = static_cast<uint8_t>(data_[0]);
+    data_.remove_prefix(1);
+    return b;
+  }
+  uint32_t U32() {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v = (v << 8) | Byte();
+    return v;
+  }
+  // String takes up to |max| bytes, length chosen by one byte.
+  std::string_view String(size_t max) {
+    size_t n = std::min<size_t>({Byte(), max, data_.size()});
+    std::string_view s = data_.substr(0, n);
+    data_.remove_prefix(n);
+    return s;
+  }
+  std::string_view Rest() const { return data_; }
+  bool empty() const { return data_.empty(); }
+
+ private:
+  std::string_view data_;
+};
+
+// StreamOptions reads one byte of choices: backend, side, authenticated, and
+// whether to use the small fuzzing limits (reachable) or the defaults.
+stream::Options StreamOptions(FuzzInput& in);
+
+// SmallLimits are limits a fuzzer can reach within max_len.
+xml::Limits SmallLimits();
+
+// SplitLengths turns a seed into chunk lengths covering |total| bytes:
+// mostly 1-16 bytes, sometimes larger, so tokens are split everywhere.
+std::vector<size_t> SplitLengths(uint32_t seed, size_t total);
+
+// StreamHeader returns a valid client stream header for |content_ns|.
+std::string StreamHeader(std::string_view content_ns = "jabber:client");
+
+// RequireSame aborts with both event logs when |a| != |b|.
+void RequireSame(const char* what, std::string_view input, const std::vector<std::string>& a,
+                 const std::vector<std::string>& b);
+
+// Fail prints |what| and the input (escaped) and aborts.
+[[noreturn]] void Fail(const std::string& what, std::string_view input);
+
+// Escape renders bytes printable (\xNN for anything else).
+std::string Escape(std::string_view bytes, size_t max = 4096);
+
+}  // namespace xmppfuzz::harness
+
+#endif  // XMPPFUZZ_HARNESSES_HARNESS_H_

@@ -1,0 +1,20 @@
+// stream_differential_fuzzer: Expat and libxml2 must give identical canonical
+// events for the same bytes, down to the error condition and offset: any
+// disagreement is a parser differential (the class of stanza smuggling bugs)
+// and aborts. libxml2 gets fuzzer-chosen chunking, Expat the whole input.
+#include "harnesses/harness.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace xmppfuzz;
+  harness::FuzzInput in(data, size);
+  stream::Options options = harness::StreamOptions(in);
+  uint32_t seed = in.U32();
+  std::string_view bytes = in.Rest();
+
+  options.backend = xml::Backend::kExpat;
+  std::vector<std::string> expat = stream::ParseAll(options, bytes);
+  options.backend = xml::Backend::kLibxml2;
+  std::vector<std::string> libxml2 = stream::ParseSplit(options, bytes, harness::SplitLengths(seed, bytes.size()));
+  harness::RequireSame("expat and libxml2 disagree", bytes, expat, libxml2);
+  return 0;
+}
