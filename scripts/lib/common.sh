@@ -1,0 +1,57 @@
+# Shared helpers for the project's scripts. Source it; do not run it.
+# shellcheck shell=bash
+
+XMPPFUZZ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export XMPPFUZZ_ROOT
+
+say() { printf '%s: %s\n' "${XMPPFUZZ_SCRIPT:-xmppfuzz}" "$*"; }
+die() { printf '%s: error: %s\n' "${XMPPFUZZ_SCRIPT:-xmppfuzz}" "$*" >&2; exit 1; }
+
+# Package sets, by purpose.
+XMPPFUZZ_PKGS_BUILD=(cmake ninja-build g++ clang-14 libclang-rt-14-dev ccache pkg-config
+  libexpat1-dev libxml2-dev libssl-dev libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libfmt-dev)
+XMPPFUZZ_PKGS_BENCH=(libbenchmark-dev)
+XMPPFUZZ_PKGS_FUZZ=(afl++ dpkg-dev debian-archive-keyring)
+
+
+# missing_packages PKG... prints the packages that are not installed.
+missing_packages() {
+  local pkg status
+  for pkg in "$@"; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+    [[ $status == installed ]] || printf '%s\n' "$pkg"
+  done
+}
+
+# ensure_packages PKG... installs what is missing: as root with apt-get
+# (one 'apt-get update' per run), otherwise prints the command and fails.
+ensure_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages "$@")
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    die "missing packages: ${missing[*]}
+  install them as root with:
+    apt-get update && apt-get install -y ${missing[*]}"
+  fi
+  if [[ -z ${XMPPFUZZ_APT_UPDATED:-} ]]; then
+    say "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq || die "apt-get update failed"
+    export XMPPFUZZ_APT_UPDATED=1
+  fi
+  say "installing: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
+# jobs: parallelism for builds (2 on the reference machine).
+build_jobs() { echo "${XMPPFUZZ_JOBS:-2}"; }
+
+# configure_and_build PRESET: cmake configure (once) and build.
+configure_and_build() {
+  local preset=$1
+  say "configure + build preset '$preset'"
+  cmake --preset "$preset" -S "$XMPPFUZZ_ROOT" >"$XMPPFUZZ_ROOT/build/.$preset-configure.log" 2>&1 \
+    || { cat "$XMPPFUZZ_ROOT/build/.$preset-configure.log" >&2; die "cmake configure ($preset) failed"; }
+  cmake --build --preset "$preset" -j "$(build_jobs)" || die "build ($preset) failed"
+}
