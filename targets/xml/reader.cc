@@ -67,6 +67,7 @@ class Reader::Impl final : public GuardClient, public BackendSink {
   // BackendSink
   bool OnStart(std::string_view ns, std::string_view name, std::vector<Attribute>&& attributes,
                const std::optional<std::string>& default_ns) override {
+    if (!error_.ok()) return false;  // a backend may call on after being stopped
     if (depth_ == 0) {
       ++depth_;
       Element header;
@@ -96,6 +97,7 @@ class Reader::Impl final : public GuardClient, public BackendSink {
   }
 
   bool OnEnd() override {
+    if (!error_.ok()) return false;
     if (depth_ == 0) return SetError(Error{Condition::kInternalServerError, token_offset_, "end without start"});
     --depth_;
     if (depth_ == 0) {
@@ -113,6 +115,7 @@ class Reader::Impl final : public GuardClient, public BackendSink {
   }
 
   bool OnText(std::string_view text) override {
+    if (!error_.ok()) return false;
     if (depth_ < 2 || text.empty()) return true;
     Element* e = stack_.back();
     if (!e->children.empty() && e->children.back().is_text) {
