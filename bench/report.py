@@ -1,0 +1,266 @@
+#!/usr/bin/python3
+"""Tables from Google Benchmark JSON files written by the bench binaries.
+
+  report.py table FILE.json         medians, each of our rows as a ratio to its
+                                    raw baseline and to memchr from the same run
+  report.py compare OLD.json NEW.json
+                                    the change of every benchmark in both files
+
+Benchmark names are <Scenario>/<implementation>[/<arg>] (DESIGN.md,
+"Benchmark names"). Ratios are throughput ratios computed from CPU time (the
+time Google Benchmark divides by for bytes/s and items/s): 0.80x means our
+parser moves 80% of the bytes the baseline moves in the same CPU time.
+Standard library only.
+"""
+
+import json
+import math
+import statistics
+import sys
+
+BASELINES = ("raw_expat", "raw_libxml2", "memchr")
+OURS = {"xmppfuzz_expat": "raw_expat", "xmppfuzz_libxml2": "raw_libxml2", "xmppfuzz_native": None}
+ORDER = BASELINES + tuple(OURS)
+TARGETS = (  # (scenario, ours, baseline, minimum ratio), measured, never asserted
+    ("StreamMix", "xmppfuzz_expat", "raw_expat", 0.8),
+    ("StreamMix", "xmppfuzz_libxml2", "raw_libxml2", 0.8),
+)
+IDLE_TARGET_BYTES = 16 * 1024  # per idle stream on the Expat backend
+
+NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+class UsageError(Exception):
+    pass
+
+
+def load(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except OSError as e:
+        raise UsageError(f"cannot read {path}: {e.strerror}")
+    except json.JSONDecodeError as e:
+        raise UsageError(f"{path} is not JSON: {e}")
+    if not isinstance(doc, dict) or not isinstance(doc.get("benchmarks"), list):
+        raise UsageError(f"{path} is not a Google Benchmark JSON file (no 'benchmarks' list)")
+    return doc
+
+
+def split_name(run_name):
+    """'StanzaSize/xmppfuzz_expat/1024' -> ('StanzaSize', 'xmppfuzz_expat', '1024')."""
+    parts = run_name.split("/")
+    if len(parts) < 2:
+        return run_name, "", ""
+    return parts[0], parts[1], "/".join(parts[2:])
+
+
+def medians(doc):
+    """Returns {run_name: row} with the median of every measured field.
+
+    Uses the 'median' aggregate when the file has one, else the median of the
+    individual repetitions (a run with --benchmark_repetitions=1).
+    """
+    runs = {}
+    for b in doc["benchmarks"]:
+        name = b.get("run_name", b.get("name"))
+        runs.setdefault(name, {"median": None, "iterations": [], "error": None})
+        entry = runs[name]
+        if b.get("error_occurred"):
+            entry["error"] = b.get("error_message", "error")
+        elif b.get("run_type") == "aggregate":
+            if b.get("aggregate_name") == "median":
+                entry["median"] = b
+        else:
+            entry["iterations"].append(b)
+    rows = {}
+    for name, entry in runs.items():
+        if entry["error"] is not None:
+            rows[name] = {"error": entry["error"]}
+            continue
+        source = [entry["median"]] if entry["median"] else entry["iterations"]
+        if not source:
+            continue
+        row = {}
+        for key, value in source[0].items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                row[key] = statistics.median(float(s[key]) for s in source if key in s)
+        unit = source[0].get("time_unit", "ns")
+        row["cpu_ns"] = row.get("cpu_time", 0.0) * NS_PER_UNIT.get(unit, 1.0)
+        row["real_ns"] = row.get("real_time", 0.0) * NS_PER_UNIT.get(unit, 1.0)
+        rows[name] = row
+    return rows
+
+
+def fmt_time(ns):
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def fmt_bytes(n):
+    if n is None:
+        return ""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if abs(n) >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n:.0f} B"
+
+
+def fmt_rate(n):
+    if n is None:
+        return ""
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.3g}{unit}"
+    return f"{n:.3g}"
+
+
+def ratio(baseline, ours):
+    if not baseline or not ours or "error" in baseline or "error" in ours or ours["cpu_ns"] <= 0:
+        return None
+    return baseline["cpu_ns"] / ours["cpu_ns"]
+
+
+def fmt_ratio(r):
+    if r is None:
+        return ""
+    return f"{r:.2f}x" if r >= 0.1 else f"{r:.2g}x"
+
+
+def sort_key(name):
+    scenario, impl, arg = split_name(name)
+    try:
+        arg_key = (0, int(arg))
+    except ValueError:
+        arg_key = (1, arg)
+    impl_key = ORDER.index(impl) if impl in ORDER else len(ORDER)
+    return (scenario, arg_key, impl_key, impl)
+
+
+def table(path):
+    doc = load(path)
+    rows = medians(doc)
+    if not rows:
+        raise UsageError(f"{path} holds no benchmark results (did the filter match nothing?)")
+    scenario_order = []
+    for b in doc["benchmarks"]:
+        s = split_name(b.get("run_name", b.get("name")))[0]
+        if s not in scenario_order:
+            scenario_order.append(s)
+    names = sorted(rows, key=lambda n: (scenario_order.index(split_name(n)[0]), sort_key(n)))
+
+    out = []
+    out.append("| benchmark | CPU time | MiB/s | stanzas/s | vs raw | vs memchr | peak heap | heap per idle stream |")
+    out.append("|---|--:|--:|--:|--:|--:|--:|--:|")
+    for name in names:
+        row = rows[name]
+        if "error" in row:
+            out.append(f"| {name} | skipped: {row['error']} | | | | | | |")
+            continue
+        scenario, impl, arg = split_name(name)
+        suffix = "/" + arg if arg else ""
+        raw = OURS.get(impl)
+        vs_raw = ratio(rows.get(f"{scenario}/{raw}{suffix}"), row) if raw else None
+        vs_memchr = ratio(rows.get(f"{scenario}/memchr{suffix}"), row) if impl != "memchr" else None
+        mib = row.get("bytes_per_second")
+        per_stream = row.get("bytes_per_stream")
+        if per_stream is not None:
+            per_stream_text = f"{fmt_bytes(per_stream)} ({row.get('allocs_per_stream', 0):.0f} allocs)"
+        else:
+            per_stream_text = ""
+        out.append(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |".format(
+                name,
+                fmt_time(row["cpu_ns"]),
+                f"{mib / (1 << 20):.1f}" if mib else "",
+                fmt_rate(row.get("items_per_second")) if "bytes_per_second" in row else "",
+                fmt_ratio(vs_raw),
+                fmt_ratio(vs_memchr),
+                fmt_bytes(row.get("peak_heap")),
+                per_stream_text,
+            )
+        )
+    out.append("")
+    out.append("Targets (measured, not asserted):")
+    for scenario, ours, raw, minimum in TARGETS:
+        r = ratio(rows.get(f"{scenario}/{raw}"), rows.get(f"{scenario}/{ours}"))
+        if r is None:
+            out.append(f"- {scenario}/{ours} >= {minimum:.1f}x {raw}: not measured in this run")
+        else:
+            verdict = "met" if r >= minimum else "MISSED"
+            out.append(f"- {scenario}/{ours} >= {minimum:.1f}x {raw}: {r:.2f}x, {verdict}")
+    idle = rows.get("IdleStream/xmppfuzz_expat")
+    if idle is None or "bytes_per_stream" not in idle:
+        out.append(f"- IdleStream/xmppfuzz_expat < {fmt_bytes(IDLE_TARGET_BYTES)} per stream: not measured in this run")
+    else:
+        verdict = "met" if idle["bytes_per_stream"] < IDLE_TARGET_BYTES else "MISSED"
+        out.append(
+            f"- IdleStream/xmppfuzz_expat < {fmt_bytes(IDLE_TARGET_BYTES)} per stream: "
+            f"{fmt_bytes(idle['bytes_per_stream'])}, {verdict}"
+        )
+    print("\n".join(out))
+
+
+def compare(old_path, new_path):
+    old, new = medians(load(old_path)), medians(load(new_path))
+    common = sorted(set(old) & set(new), key=sort_key)
+    if not common:
+        raise UsageError(f"{old_path} and {new_path} have no benchmark in common")
+    out = []
+    out.append(f"old: {old_path}")
+    out.append(f"new: {new_path}")
+    out.append("")
+    out.append("| benchmark | old CPU time | new CPU time | time change | speedup | old peak heap | new peak heap |")
+    out.append("|---|--:|--:|--:|--:|--:|--:|")
+    log_speedups = []
+    for name in common:
+        a, b = old[name], new[name]
+        if "error" in a or "error" in b:
+            out.append(f"| {name} | {'skipped' if 'error' in a else fmt_time(a['cpu_ns'])} | "
+                       f"{'skipped' if 'error' in b else fmt_time(b['cpu_ns'])} | | | | |")
+            continue
+        change = (b["cpu_ns"] - a["cpu_ns"]) / a["cpu_ns"] * 100 if a["cpu_ns"] else 0.0
+        speedup = a["cpu_ns"] / b["cpu_ns"] if b["cpu_ns"] else float("inf")
+        if math.isfinite(speedup) and speedup > 0:
+            log_speedups.append(math.log(speedup))
+        heap_a = a.get("peak_heap", a.get("bytes_per_stream"))
+        heap_b = b.get("peak_heap", b.get("bytes_per_stream"))
+        out.append(
+            f"| {name} | {fmt_time(a['cpu_ns'])} | {fmt_time(b['cpu_ns'])} | {change:+.1f}% | {speedup:.2f}x | "
+            f"{fmt_bytes(heap_a)} | {fmt_bytes(heap_b)} |"
+        )
+    out.append("")
+    if log_speedups:
+        out.append(f"geometric mean speedup over {len(log_speedups)} benchmarks: "
+                   f"{math.exp(sum(log_speedups) / len(log_speedups)):.3f}x")
+    only_old = sorted(set(old) - set(new), key=sort_key)
+    only_new = sorted(set(new) - set(old), key=sort_key)
+    if only_old:
+        out.append(f"only in {old_path}: {', '.join(only_old)}")
+    if only_new:
+        out.append(f"only in {new_path}: {', '.join(only_new)}")
+    print("\n".join(out))
+
+
+USAGE = "usage: report.py table FILE.json | report.py compare OLD.json NEW.json"
+
+
+def main(argv):
+    try:
+        if len(argv) == 2 and argv[0] == "table":
+            table(argv[1])
+        elif len(argv) == 3 and argv[0] == "compare":
+            compare(argv[1], argv[2])
+        else:
+            print(USAGE, file=sys.stderr)
+            return 2
+    except UsageError as e:
+        print(f"report.py: error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
