@@ -116,10 +116,83 @@ void Guard::Restart() {
   state_ = State::kProlog;
   utf8_.Reset();
   doc_start_ = offset_;
+  bom_seen_ = false;
   token_start_ = offset_;
   carry_.clear();
   depth_ = 0;
   in_stanza_ = false;
+  ResetScope();
+}
+
+void Guard::ResetScope() {
+  bindings_.clear();
+  scope_marks_.clear();
+  open_names_.clear();
+}
+
+const std::string* Guard::LookupPrefix(std::string_view prefix) const {
+  for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
+    if (it->prefix == prefix) return &it->uri;
+  }
+  return nullptr;
+}
+
+// CheckTagNamespaces runs when a start tag is complete. The order of the
+// checks is fixed, so one input always gives one answer.
+bool Guard::CheckTagNamespaces() {
+  // Attribute uniqueness by qualified name (XML 1.0 section 3.1 WFC).
+  for (size_t i = 1; i < attrs_.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (attrs_[i].qname == attrs_[j].qname) {
+        return Fail(Condition::kNotWellFormed, attrs_[i].offset, "attribute '" + attrs_[i].qname + "' appears twice");
+      }
+    }
+  }
+  // Declarations (Namespaces in XML 1.0 section 3, "Reserved Prefixes and
+  // Namespace Names" and "Prefix Undeclaring").
+  for (const PendingAttribute& a : attrs_) {
+    if (a.qname == "xmlns") {
+      if (a.value == kXmlNs || a.value == kXmlnsNs) {
+        return Fail(Condition::kBadNamespacePrefix, a.offset, "reserved namespace name bound as the default namespace");
+      }
+      bindings_.push_back(Binding{"", a.value});
+    } else if (a.qname.starts_with("xmlns:")) {
+      std::string_view prefix = std::string_view(a.qname).substr(6);
+      if (prefix == "xmlns") return Fail(Condition::kBadNamespacePrefix, a.offset, "the xmlns prefix declared");
+      if (prefix == "xml" && a.value != kXmlNs) return Fail(Condition::kBadNamespacePrefix, a.offset, "the xml prefix bound to another namespace");
+      if (prefix != "xml" && a.value == kXmlNs) return Fail(Condition::kBadNamespacePrefix, a.offset, "the XML namespace bound to another prefix");
+      if (a.value == kXmlnsNs) return Fail(Condition::kBadNamespacePrefix, a.offset, "the xmlns namespace name bound to a prefix");
+      if (a.value.empty()) return Fail(Condition::kBadNamespacePrefix, a.offset, "prefix undeclared with an empty namespace name");
+      bindings_.push_back(Binding{std::string(prefix), a.value});
+    }
+  }
+  // Every prefix in use must be bound.
+  size_t colon = tag_name_.find(':');
+  if (colon != std::string::npos) {
+    std::string_view prefix = std::string_view(tag_name_).substr(0, colon);
+    if (prefix == "xmlns") return Fail(Condition::kBadNamespacePrefix, lt_at_, "element with the xmlns prefix");
+    if (prefix != "xml" && LookupPrefix(prefix) == nullptr) {
+      return Fail(Condition::kBadNamespacePrefix, lt_at_, "unbound prefix '" + std::string(prefix) + "'");
+    }
+  }
+  std::vector<std::pair<std::string_view, std::string_view>> expanded;  // (namespace, local) of prefixed attributes
+  for (const PendingAttribute& a : attrs_) {
+    size_t c = a.qname.find(':');
+    if (c == std::string::npos || a.qname == "xmlns" || a.qname.starts_with("xmlns:")) continue;
+    std::string_view prefix = std::string_view(a.qname).substr(0, c);
+    std::string_view uri = kXmlNs;
+    if (prefix != "xml") {
+      const std::string* bound = LookupPrefix(prefix);
+      if (bound == nullptr) return Fail(Condition::kBadNamespacePrefix, a.offset, "unbound prefix '" + std::string(prefix) + "'");
+      uri = *bound;
+    }
+    std::pair<std::string_view, std::string_view> name{uri, std::string_view(a.qname).substr(c + 1)};
+    for (const auto& other : expanded) {
+      if (other == name) return Fail(Condition::kNotWellFormed, a.offset, "attribute '" + a.qname + "' appears twice by expanded name");
+    }
+    expanded.push_back(name);
+  }
+  return true;
 }
 
 bool Guard::Fail(Condition c, uint64_t at, std::string detail) {
@@ -193,8 +266,10 @@ bool Guard::Step(uint8_t b) {
 
 bool Guard::BeginDocument(uint64_t at) {
   doc_start_ = at;
+  bom_seen_ = false;
   depth_ = 0;
   in_stanza_ = false;
+  ResetScope();
   client_->OnInbandRestart(at);
   return true;
 }
@@ -227,6 +302,7 @@ bool Guard::CheckQName(uint64_t at) {
 
 bool Guard::FinishStartName() {
   if (!CheckQName(lt_at_ + 1)) return false;
+  tag_name_ = name_;
   if (depth_ == 1) {
     size_t colon = name_.find(':');
     std::string_view local = colon == std::string::npos ? std::string_view(name_) : std::string_view(name_).substr(colon + 1);
@@ -242,7 +318,9 @@ bool Guard::FinishStartName() {
 
 bool Guard::FinishAttrName() {
   if (!CheckQName(name_start_)) return false;
-  if (name_ == "xmlns" || name_.starts_with("xmlns:")) {
+  keep_value_ = name_ == "xmlns" || name_.starts_with("xmlns:");
+  attrs_.push_back(PendingAttribute{name_, name_start_, std::string()});
+  if (keep_value_) {
     if (++ns_decls_ > limits_.max_namespace_decls) {
       return Fail(Condition::kPolicyViolation, name_start_,
                   "more than " + std::to_string(limits_.max_namespace_decls) + " namespace declarations on one element");
@@ -252,6 +330,10 @@ bool Guard::FinishAttrName() {
 }
 
 bool Guard::CompleteStartTag() {
+  size_t mark = bindings_.size();
+  if (!CheckTagNamespaces()) return false;
+  scope_marks_.push_back(mark);
+  open_names_.push_back(tag_name_);
   if (!EndToken(TokenKind::kStartTag, offset_ + 1)) return false;
   ++depth_;
   if (depth_ == 1) in_stanza_ = false;  // the header is done
@@ -262,6 +344,9 @@ bool Guard::CompleteStartTag() {
 }
 
 bool Guard::CompleteEmptyTag() {
+  size_t mark = bindings_.size();
+  if (!CheckTagNamespaces()) return false;
+  bindings_.resize(mark);
   if (!EndToken(TokenKind::kEmptyTag, offset_ + 1)) return false;
   if (depth_ <= 1) in_stanza_ = false;
   state_ = depth_ == 0 ? State::kEpilog : State::kText;
@@ -270,6 +355,13 @@ bool Guard::CompleteEmptyTag() {
 }
 
 bool Guard::CompleteEndTag() {
+  if (open_names_.empty() || open_names_.back() != name_) {
+    return Fail(Condition::kNotWellFormed, lt_at_,
+                "end tag '" + name_ + "' does not match '" + (open_names_.empty() ? "" : open_names_.back()) + "'");
+  }
+  open_names_.pop_back();
+  bindings_.resize(scope_marks_.back());
+  scope_marks_.pop_back();
   if (!EndToken(TokenKind::kEndTag, offset_ + 1)) return false;
   --depth_;
   if (depth_ == 1) in_stanza_ = false;
@@ -306,10 +398,10 @@ bool Guard::CheckXmlDecl() {
   return true;
 }
 
-bool Guard::RefDone(uint64_t at) {
-  (void)at;
+bool Guard::RefDone(uint32_t decoded) {
   state_ = ref_return_;
   brackets_ = 0;
+  if (ref_return_ == State::kAttrValue && keep_value_) AppendUtf8(attrs_.back().value, decoded);
   if (ref_return_ == State::kText) {
     if (depth_ <= 1) return Fail(Condition::kBadFormat, ref_at_, "character data between stanzas");
     if (++text_bytes_ > limits_.max_text_bytes) return Fail(Condition::kPolicyViolation, ref_at_, "too much character data in one stanza");
@@ -320,9 +412,10 @@ bool Guard::RefDone(uint64_t at) {
 bool Guard::StepChar(uint32_t cp, uint64_t at) {
   switch (state_) {
     case State::kProlog:
-      if (at == doc_start_ && cp == 0xFEFF) {  // a UTF-8 byte order mark
+      if (at == doc_start_ && cp == 0xFEFF && !bom_seen_) {  // one UTF-8 byte order mark
         DropToken(offset_ + 1);
         doc_start_ = offset_ + 1;
+        bom_seen_ = true;
         return true;
       }
       if (at == doc_start_ && cp == 0) return Fail(Condition::kUnsupportedEncoding, at, "UTF-16 or UTF-32 input (RFC 6120 section 11.6)");
@@ -400,6 +493,7 @@ bool Guard::StepChar(uint32_t cp, uint64_t at) {
         stanza_bytes_ = offset_ - lt_at_ + 1;
       }
       name_.clear();
+      attrs_.clear();
       attributes_ = 0;
       ns_decls_ = 0;
       state_ = State::kStartName;
@@ -537,6 +631,7 @@ bool Guard::StepChar(uint32_t cp, uint64_t at) {
         return true;
       }
       if (!IsXmlChar(cp)) return Fail(Condition::kNotWellFormed, at, "character not allowed in XML");
+      if (keep_value_) AppendUtf8(attrs_.back().value, IsWs(cp) ? ' ' : cp);  // XML 1.0 section 3.3.3
       return true;
 
     case State::kAfterValue:
@@ -589,8 +684,8 @@ bool Guard::StepChar(uint32_t cp, uint64_t at) {
 
     case State::kEntityName:
       if (cp == ';') {
-        for (std::string_view p : kPredefined) {
-          if (p == ref_name_) return RefDone(at);
+        for (size_t i = 0; i < kPredefined.size(); ++i) {
+          if (kPredefined[i] == ref_name_) return RefDone(static_cast<uint8_t>("<>&'\""[i]));
         }
         return Fail(Condition::kRestrictedXml, ref_at_, "entity reference other than the predefined ones (RFC 6120 section 11.1)");
       }
@@ -616,7 +711,7 @@ bool Guard::StepChar(uint32_t cp, uint64_t at) {
         if (!IsXmlChar(ref_value_)) {
           return Fail(Condition::kNotWellFormed, ref_at_, "character reference to a character not allowed in XML");
         }
-        return RefDone(at);
+        return RefDone(ref_value_);
       }
       uint32_t digit;
       if (cp >= '0' && cp <= '9') {

@@ -10,7 +10,11 @@
 // of text, the XML declaration) to its client, so what a backend sees does
 // not depend on how the caller chunked the input.
 //
-// Tag names are matched and namespaces resolved by the backends.
+// It also checks what needs no tokenizer's opinion and on which tokenizers
+// differ in the order of their checks: end tags match start tags, no
+// attribute appears twice (by qualified or by expanded name), every prefix is
+// bound, and xmlns declarations respect Namespaces in XML 1.0 section 3. The
+// backends still parse every token and resolve namespaces themselves.
 #ifndef XMPPFUZZ_TARGETS_XML_GUARD_H_
 #define XMPPFUZZ_TARGETS_XML_GUARD_H_
 
@@ -18,6 +22,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "targets/xml/utf8.h"
 #include "targets/xml/xml.h"
@@ -77,8 +82,11 @@ class Guard {
   bool EndToken(TokenKind kind, uint64_t end);
   void DropToken(uint64_t end);
   bool CheckXmlDecl();
-  bool RefDone(uint64_t at);
+  bool RefDone(uint32_t decoded);
   bool BeginDocument(uint64_t at);
+  bool CheckTagNamespaces();
+  const std::string* LookupPrefix(std::string_view prefix) const;
+  void ResetScope();
 
   Limits limits_;
   size_t max_stanza_bytes_;
@@ -92,7 +100,7 @@ class Guard {
   uint64_t offset_ = 0;     // absolute offset of the next byte
   uint64_t char_start_ = 0;  // offset of the current character's first byte
   uint64_t doc_start_ = 0;   // offset where the current document began
-  bool doc_started_ = false; // the client was told of the current document
+  bool bom_seen_ = false;    // the current document began with a byte order mark
 
   // The token being scanned: its start, and the bytes of it that arrived in
   // earlier chunks (only when it straddles a chunk boundary).
@@ -112,6 +120,7 @@ class Guard {
   size_t colons_ = 0;
   bool last_colon_ = false;
   std::string name_;          // current tag or attribute name (bounded by max_name_bytes)
+  std::string tag_name_;      // qualified name of the current start tag
   uint64_t name_start_ = 0;
   size_t attributes_ = 0;
   size_t ns_decls_ = 0;
@@ -123,6 +132,23 @@ class Guard {
   size_t brackets_ = 0;
   std::string decl_;          // the XML declaration, bounded
   uint64_t decl_start_ = 0;
+
+  // Namespace scope and open elements (bounded by the depth, attribute,
+  // name and stanza size limits).
+  struct Binding {
+    std::string prefix;
+    std::string uri;
+  };
+  struct PendingAttribute {
+    std::string qname;
+    uint64_t offset;
+    std::string value;  // decoded and normalised; kept for xmlns declarations only
+  };
+  std::vector<Binding> bindings_;
+  std::vector<size_t> scope_marks_;       // bindings_.size() when each open element started
+  std::vector<std::string> open_names_;   // qualified names of the open elements
+  std::vector<PendingAttribute> attrs_;   // attributes of the current start tag
+  bool keep_value_ = false;               // the current attribute is an xmlns declaration
 
   // Reference being scanned.
   uint64_t ref_at_ = 0;
