@@ -379,7 +379,12 @@ bool Guard::CheckXmlDecl() {
   while (p.Next(&name, &value, &value_pos)) {
     if (index == 0) {
       if (name != "version") return Fail(Condition::kNotWellFormed, decl_start_, "XML declaration without version first");
-      if (value != "1.0") return Fail(Condition::kNotWellFormed, decl_start_ + value_pos, "XML version other than 1.0");
+      // XML 1.0 fifth edition section 2.8: VersionNum is '1.' [0-9]+, and a
+      // 1.0 processor reads any 1.x document as 1.0.
+      if (value.size() < 3 || value.substr(0, 2) != "1." ||
+          value.find_first_not_of("0123456789", 2) != std::string_view::npos) {
+        return Fail(Condition::kNotWellFormed, decl_start_ + value_pos, "XML version other than 1.x");
+      }
     } else if (name == "encoding" && !saw_encoding && !saw_standalone) {
       saw_encoding = true;
       if (!EqualsIgnoreCase(value, "UTF-8")) {
