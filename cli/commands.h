@@ -14,6 +14,7 @@ namespace xmppfuzz::cli {
 using Runner = std::function<int()>;
 
 Runner AddParseCommand(CLI::App& app);
+Runner AddConformCommand(CLI::App& app);
 
 // UsageError prints "xmppfuzz: <message>" on stderr and returns 2.
 int UsageError(const std::string& message);

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::map<std::string, Runner> runners;
   runners["parse"] = AddParseCommand(app);
+  runners["conform"] = AddConformCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

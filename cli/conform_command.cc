@@ -1,0 +1,221 @@
+// xmppfuzz conform: plays the conformance vectors against in-process
+// targets (the reference stream parser over each backend) and live servers
+// on loopback, and reports by category (see conformance/README.md). With
+// --w3c DIR it instead runs the W3C XML Conformance Test Suite through the
+// XML layer in document mode.
+#include <fnmatch.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "conformance/runner/inproc.h"
+#include "conformance/runner/live.h"
+#include "conformance/runner/report.h"
+#include "conformance/runner/w3c.h"
+
+namespace xmppfuzz::cli {
+namespace {
+
+struct ConformArgs {
+  std::vector<std::string> targets;
+  std::string suite;
+  std::string filter;
+  std::string format = "text";
+  std::string out;
+  std::vector<std::string> expect;
+  std::string user;
+  std::string password;
+  int jobs = 8;
+  int timeout_ms = 2000;
+  bool list = false;
+  std::string w3c;
+  int edition = 0;
+};
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  *out = buffer.str();
+  return true;
+}
+
+// DefaultSuite is conformance/vectors under the working directory, else the
+// one in the source tree this binary was built from.
+std::string DefaultSuite() {
+  std::error_code ec;
+  if (std::filesystem::is_directory("conformance/vectors", ec)) return "conformance/vectors";
+  return XMPPFUZZ_SOURCE_DIR "/conformance/vectors";
+}
+
+int Emit(const ConformArgs& args, const std::string& report, const std::string& text_summary) {
+  if (args.out.empty()) {
+    std::cout << report;
+    std::cout.flush();
+    return 0;
+  }
+  std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
+  out << report;
+  out.close();
+  if (!out) return UsageError("cannot write '" + args.out + "'");
+  std::cout << text_summary;
+  std::cout.flush();
+  return 0;
+}
+
+std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::string& spec, std::string* error) {
+  if (spec.rfind("inproc:", 0) == 0) {
+    std::string name = spec.substr(7);
+    if (name == "native") {
+      *error = "target inproc:native is not implemented yet; use inproc:expat or inproc:libxml2";
+      return nullptr;
+    }
+    auto backend = xml::BackendFromName(name);
+    if (!backend) {
+      *error = "unknown target '" + spec + "' (inproc:expat, inproc:libxml2, xmpp://HOST:PORT)";
+      return nullptr;
+    }
+    return conform::MakeInprocTarget(*backend);
+  }
+  if (spec.rfind("xmpp://", 0) == 0) {
+    conform::LiveConfig config;
+    if (!conform::ParseLiveUrl(spec, &config, error)) return nullptr;
+    config.user = args.user;
+    config.password = args.password;
+    config.jobs = args.jobs;
+    config.timeout_ms = args.timeout_ms;
+    std::string health = conform::CheckLive(config);
+    if (!health.empty()) {
+      *error = "live target " + spec + ": " + health;
+      return nullptr;
+    }
+    return conform::MakeLiveTarget(config);
+  }
+  *error = "unknown target '" + spec + "' (inproc:expat, inproc:libxml2, xmpp://HOST:PORT)";
+  return nullptr;
+}
+
+int RunW3cMode(const ConformArgs& args) {
+  std::vector<conform::W3cTest> tests;
+  std::string error;
+  if (!conform::LoadW3cCatalog(args.w3c, &tests, &error)) return UsageError(error);
+  std::vector<conform::W3cSummary> summaries;
+  for (const std::string& spec : args.targets) {
+    if (spec.rfind("inproc:", 0) != 0) return UsageError("--w3c runs in-process targets only, not '" + spec + "'");
+    auto backend = xml::BackendFromName(spec.substr(7));
+    if (!backend) return UsageError("unknown target '" + spec + "' (inproc:expat, inproc:libxml2)");
+    // Expat follows the name rules of XML 1.0 up to the fourth edition,
+    // libxml2 those of the fifth: each is held to the tests of its edition.
+    int edition = args.edition != 0 ? args.edition : (*backend == xml::Backend::kExpat ? 4 : 5);
+    summaries.push_back(conform::RunW3c(tests, *backend, edition));
+  }
+  std::string text = conform::W3cText(summaries);
+  std::string report = args.format == "json" ? conform::W3cJson(summaries) : text;
+  if (int rc = Emit(args, report, text); rc != 0) return rc;
+  for (const conform::W3cSummary& s : summaries) {
+    if (!s.failures.empty()) return 1;
+  }
+  return 0;
+}
+
+int RunConform(ConformArgs args) {
+  if (args.user.empty()) args.user = Env("XMPPFUZZ_LIVE_USER");
+  if (args.password.empty()) args.password = Env("XMPPFUZZ_LIVE_PASSWORD");
+  if (args.targets.empty()) args.targets = {"inproc:expat", "inproc:libxml2"};
+  if (args.format != "text" && args.format != "json" && args.format != "junit") {
+    return UsageError("--format takes text, json or junit, got '" + args.format + "'");
+  }
+  if (args.jobs < 1 || args.jobs > 256) return UsageError("--jobs takes 1 to 256");
+  if (args.timeout_ms < 100 || args.timeout_ms > 600000) return UsageError("--timeout-ms takes 100 to 600000");
+  if (!args.w3c.empty()) {
+    if (args.format == "junit") return UsageError("--w3c reports as text or json");
+    return RunW3cMode(args);
+  }
+  if (!args.expect.empty() && args.expect.size() != 1 && args.expect.size() != args.targets.size()) {
+    return UsageError("give --expect once (for every target) or once per --target, in the same order");
+  }
+
+  std::string suite = args.suite.empty() ? DefaultSuite() : args.suite;
+  std::vector<conform::Vector> all;
+  std::string error;
+  if (!conform::LoadSuite(suite, &all, &error)) return UsageError(error);
+  std::vector<conform::Vector> vectors;
+  for (const conform::Vector& v : all) {
+    if (args.filter.empty() || fnmatch(args.filter.c_str(), v.id.c_str(), 0) == 0) vectors.push_back(v);
+  }
+  if (vectors.empty()) return UsageError("no vector in '" + suite + "' matches '" + args.filter + "'");
+
+  if (args.list) {
+    for (const conform::Vector& v : vectors) {
+      std::cout << v.id << "  " << conform::SideName(v.side) << " " << conform::ProfileName(v.profile) << "  "
+                << v.expect.Text(true) << "  -- " << v.description << "\n";
+    }
+    return 0;
+  }
+
+  std::vector<conform::TargetReport> reports;
+  for (size_t i = 0; i < args.targets.size(); ++i) {
+    std::unique_ptr<conform::Target> target = MakeTarget(args, args.targets[i], &error);
+    if (!target) return UsageError(error);
+    conform::TargetReport report;
+    report.target = target->Name();
+    report.live = target->Live();
+    conform::Expectations known;
+    if (!args.expect.empty()) {
+      report.expectations = args.expect.size() == 1 ? args.expect[0] : args.expect[i];
+      std::string text;
+      if (!ReadFile(report.expectations, &text)) return UsageError("cannot read '" + report.expectations + "'");
+      if (!conform::ParseExpectations(report.expectations, text, &known, &error)) return UsageError(error);
+      report.stale_expectations = conform::UnknownIds(known, all);
+    }
+    report.results = conform::RunAll(*target, vectors, args.expect.empty() ? nullptr : &known);
+    reports.push_back(std::move(report));
+  }
+
+  std::string text = conform::TextReport(reports);
+  std::string report = args.format == "json"    ? conform::JsonReport(reports)
+                       : args.format == "junit" ? conform::JunitReport(reports)
+                                                : text;
+  if (int rc = Emit(args, report, text); rc != 0) return rc;
+  for (const conform::TargetReport& r : reports) {
+    if (conform::Failed(r)) return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Runner AddConformCommand(CLI::App& app) {
+  auto args = std::make_shared<ConformArgs>();
+  CLI::App* cmd = app.add_subcommand("conform", "Run the conformance vectors against targets and report by category");
+  cmd->add_option("--target", args->targets,
+                  "inproc:expat, inproc:libxml2 or xmpp://HOST:PORT[/DOMAIN] (loopback only); repeatable. "
+                  "Default: both in-process targets");
+  cmd->add_option("--suite", args->suite, "Vector directory (default: conformance/vectors)");
+  cmd->add_option("--filter", args->filter, "Only vectors whose id matches this glob (e.g. 'namespaces/*')");
+  cmd->add_option("--format", args->format, "Report format: text (default), json or junit");
+  cmd->add_option("--out", args->out, "Write the report to FILE (the text table still goes to stdout)");
+  cmd->add_option("--expect", args->expect,
+                  "Known-deviations file: once for every target, or once per --target in order");
+  cmd->add_option("--user", args->user, "Live log-in user (default: $XMPPFUZZ_LIVE_USER)");
+  cmd->add_option("--password", args->password, "Live log-in password (default: $XMPPFUZZ_LIVE_PASSWORD)");
+  cmd->add_option("--jobs", args->jobs, "Live connections at once (default 8)");
+  cmd->add_option("--timeout-ms", args->timeout_ms, "Live: how long to wait for an answer (default 2000)");
+  cmd->add_flag("--list", args->list, "List the selected vectors instead of running them");
+  cmd->add_option("--w3c", args->w3c, "Run the W3C XML Conformance Test Suite found in DIR instead of the vectors");
+  cmd->add_option("--edition", args->edition, "--w3c: hold every backend to this XML 1.0 edition's tests");
+  return [args] { return RunConform(*args); };
+}
+
+}  // namespace xmppfuzz::cli

@@ -1,0 +1,229 @@
+#include "conformance/runner/report.h"
+
+#include <nlohmann/json.hpp>
+
+namespace xmppfuzz::conform {
+namespace {
+
+constexpr std::array<Verdict, 5> kVerdicts = {Verdict::kPass, Verdict::kFail, Verdict::kAcceptable, Verdict::kKnown,
+                                              Verdict::kNotApplicable};
+
+std::string Pad(std::string s, size_t width, bool right) {
+  if (s.size() >= width) return s;
+  std::string fill(width - s.size(), ' ');
+  return right ? fill + s : s + fill;
+}
+
+// Indent makes a multi-line message line up under its first line.
+std::string Indent(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    out += c;
+    if (c == '\n') out += "  ";
+  }
+  return out;
+}
+
+// XmlEscape makes |s| safe in XML text and attribute values; bytes that are
+// not XML characters become U+FFFD.
+std::string XmlEscape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\n': out += "&#10;"; break;
+      case '\t': out += "&#9;"; break;
+      default:
+        if (c < 0x20) {
+          out += "\xEF\xBF\xBD";
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  // Invalid UTF-8 cannot come from our own messages, but the details quote
+  // peer bytes: replace anything that does not decode.
+  std::string clean;
+  for (size_t i = 0; i < out.size();) {
+    unsigned char c = static_cast<unsigned char>(out[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = n != 0 && i + n <= out.size();
+    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(out[i + k]) & 0xC0) == 0x80;
+    if (ok) {
+      clean.append(out, i, n);
+      i += n;
+    } else {
+      clean += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return clean;
+}
+
+nlohmann::json CountsJson(const Counts& c) {
+  nlohmann::json j;
+  for (Verdict v : kVerdicts) j[std::string(VerdictName(v))] = c[static_cast<size_t>(v)];
+  return j;
+}
+
+}  // namespace
+
+std::map<std::string, Counts> CountByCategory(const TargetReport& report) {
+  std::map<std::string, Counts> counts;
+  counts[""] = Counts{};
+  for (const Result& r : report.results) {
+    counts[r.vector->category][static_cast<size_t>(r.verdict)]++;
+    counts[""][static_cast<size_t>(r.verdict)]++;
+  }
+  return counts;
+}
+
+bool Failed(const TargetReport& report) {
+  if (!report.stale_expectations.empty()) return true;
+  for (const Result& r : report.results) {
+    if (r.verdict == Verdict::kFail) return true;
+  }
+  return false;
+}
+
+std::string TextReport(const std::vector<TargetReport>& reports) {
+  std::string out;
+  for (const TargetReport& report : reports) {
+    auto counts = CountByCategory(report);
+    out += "target " + report.target + ": " + std::to_string(report.results.size()) + " vectors";
+    if (!report.expectations.empty()) out += ", known deviations from " + report.expectations;
+    out += "\n";
+    out += "  " + Pad("category", 24, false);
+    for (Verdict v : kVerdicts) out += Pad(std::string(VerdictName(v)), 12, true);
+    out += "\n";
+    auto row = [&](const std::string& name, const Counts& c) {
+      out += "  " + Pad(name, 24, false);
+      for (Verdict v : kVerdicts) out += Pad(std::to_string(c[static_cast<size_t>(v)]), 12, true);
+      out += "\n";
+    };
+    for (const auto& [category, c] : counts) {
+      if (!category.empty()) row(category, c);
+    }
+    row("total", counts[""]);
+    for (Verdict shown : {Verdict::kFail, Verdict::kKnown, Verdict::kAcceptable}) {
+      for (const Result& r : report.results) {
+        if (r.verdict != shown) continue;
+        std::string tag = shown == Verdict::kFail ? "FAIL" : shown == Verdict::kKnown ? "known" : "acceptable";
+        out += "  " + tag + " " + r.vector->id + ": " + Indent(r.message);
+        if (shown == Verdict::kFail && !r.observation.detail.empty()) out += "\n    detail: " + Indent(r.observation.detail);
+        out += "\n";
+      }
+    }
+    for (const std::string& id : report.stale_expectations) {
+      out += "  FAIL " + report.expectations + " names vector '" + id + "', which is not in the suite\n";
+    }
+    out += "  result: " + std::string(Failed(report) ? "FAIL" : "ok") + "\n";
+  }
+  return out;
+}
+
+std::string JsonReport(const std::vector<TargetReport>& reports) {
+  nlohmann::json root;
+  root["targets"] = nlohmann::json::array();
+  bool failed = false;
+  for (const TargetReport& report : reports) {
+    nlohmann::json t;
+    t["target"] = report.target;
+    t["live"] = report.live;
+    if (!report.expectations.empty()) t["expectations"] = report.expectations;
+    auto counts = CountByCategory(report);
+    t["summary"] = CountsJson(counts[""]);
+    nlohmann::json categories = nlohmann::json::object();
+    for (const auto& [category, c] : counts) {
+      if (!category.empty()) categories[category] = CountsJson(c);
+    }
+    t["categories"] = categories;
+    t["stale_expectations"] = report.stale_expectations;
+    nlohmann::json vectors = nlohmann::json::array();
+    for (const Result& r : report.results) {
+      nlohmann::json j;
+      j["id"] = r.vector->id;
+      j["category"] = r.vector->category;
+      j["verdict"] = VerdictName(r.verdict);
+      j["expected"] = r.vector->expect.Text(true);
+      if (r.verdict != Verdict::kNotApplicable) {
+        j["observed"] = r.observation.outcome.Text();
+        if (!report.live) j["events"] = r.observation.events;
+      }
+      if (!r.message.empty()) j["message"] = r.message;
+      if (!r.observation.detail.empty()) j["detail"] = r.observation.detail;
+      vectors.push_back(std::move(j));
+    }
+    t["vectors"] = std::move(vectors);
+    t["failed"] = Failed(report);
+    failed = failed || Failed(report);
+    root["targets"].push_back(std::move(t));
+  }
+  root["failed"] = failed;
+  // Peer bytes in details may not be UTF-8: replace rather than throw.
+  return root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+std::string JunitReport(const std::vector<TargetReport>& reports) {
+  size_t tests = 0, failures = 0, skipped = 0;
+  std::string suites;
+  for (const TargetReport& report : reports) {
+    std::map<std::string, std::vector<const Result*>> by_category;
+    for (const Result& r : report.results) by_category[r.vector->category].push_back(&r);
+    for (const auto& [category, results] : by_category) {
+      size_t f = 0, s = 0;
+      std::string cases;
+      for (const Result* r : results) {
+        std::string classname = XmlEscape(report.target + "." + category);
+        cases += "    <testcase classname=\"" + classname + "\" name=\"" + XmlEscape(r->vector->id) + "\">";
+        switch (r->verdict) {
+          case Verdict::kFail:
+            ++f;
+            cases += "<failure message=\"" + XmlEscape(r->message) + "\">" + XmlEscape(r->observation.detail) +
+                     "</failure>";
+            break;
+          case Verdict::kNotApplicable:
+            ++s;
+            cases += "<skipped message=\"" + XmlEscape(r->message) + "\"/>";
+            break;
+          case Verdict::kAcceptable:
+          case Verdict::kKnown:
+            cases += "<system-out>" + XmlEscape(std::string(VerdictName(r->verdict)) + ": " + r->message) +
+                     "</system-out>";
+            break;
+          case Verdict::kPass:
+            break;
+        }
+        cases += "</testcase>\n";
+      }
+      suites += "  <testsuite name=\"" + XmlEscape(report.target + "/" + category) + "\" tests=\"" +
+                std::to_string(results.size()) + "\" failures=\"" + std::to_string(f) + "\" skipped=\"" +
+                std::to_string(s) + "\">\n" + cases + "  </testsuite>\n";
+      tests += results.size();
+      failures += f;
+      skipped += s;
+    }
+    if (!report.stale_expectations.empty()) {
+      std::string cases;
+      for (const std::string& id : report.stale_expectations) {
+        cases += "    <testcase classname=\"" + XmlEscape(report.target + ".expectations") + "\" name=\"" +
+                 XmlEscape(id) + "\"><failure message=\"listed in " + XmlEscape(report.expectations) +
+                 " but not in the suite\"/></testcase>\n";
+      }
+      suites += "  <testsuite name=\"" + XmlEscape(report.target + "/expectations") + "\" tests=\"" +
+                std::to_string(report.stale_expectations.size()) + "\" failures=\"" +
+                std::to_string(report.stale_expectations.size()) + "\" skipped=\"0\">\n" + cases + "  </testsuite>\n";
+      tests += report.stale_expectations.size();
+      failures += report.stale_expectations.size();
+    }
+  }
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"xmppfuzz conform\" tests=\"" +
+         std::to_string(tests) + "\" failures=\"" + std::to_string(failures) + "\" skipped=\"" +
+         std::to_string(skipped) + "\">\n" + suites + "</testsuites>\n";
+}
+
+}  // namespace xmppfuzz::conform

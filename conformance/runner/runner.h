@@ -1,0 +1,99 @@
+// Conformance runner: plays vectors against targets and judges the outcomes.
+//
+// A target is the reference stream parser in-process (one per tokenizer
+// backend) or a live XMPP server on loopback. Each vector yields an
+// Observation; Judge() compares it with the vector's expectation, its
+// acceptable alternatives and the target's known deviations.
+#ifndef XMPPFUZZ_CONFORMANCE_RUNNER_RUNNER_H_
+#define XMPPFUZZ_CONFORMANCE_RUNNER_RUNNER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "conformance/runner/vector.h"
+
+namespace xmppfuzz::conform {
+
+// Observation is what one target did with one vector.
+struct Observation {
+  Outcome outcome;
+  // In-process: the events after the prelude's stream-open, as `xmppfuzz
+  // parse` prints them but without the final error line. Live: empty.
+  std::vector<std::string> events;
+  // Non-empty when the target itself misbehaved in a way that fails the
+  // vector whatever it expects (chunkings that disagree, a prelude the
+  // target refused, a log-in that failed).
+  std::string broken;
+  // What the peer answered or other context, for the report.
+  std::string detail;
+};
+
+enum class Verdict : uint8_t {
+  kPass,           // the expected outcome
+  kFail,           // anything else
+  kAcceptable,     // one of the vector's acceptable alternatives
+  kKnown,          // a deviation listed in the target's expectations file
+  kNotApplicable,  // the vector does not apply to this target
+};
+
+std::string_view VerdictName(Verdict v);
+
+// KnownDeviation is one line of an expectations file: the outcome a target
+// is known to show for a vector, and why.
+struct KnownDeviation {
+  Outcome outcome;
+  std::string reason;
+  int line = 0;
+};
+
+using Expectations = std::map<std::string, KnownDeviation>;
+
+// ParseExpectations reads an expectations file:
+//   # comment
+//   <vector-id>  <outcome>  -- <reason>
+// where <outcome> is accepted, refused <condition>, stanza-error, closed,
+// no-answer or crashed. Returns false with "FILE:LINE: message" in |error|.
+bool ParseExpectations(const std::string& path, std::string_view text, Expectations* out, std::string* error);
+
+struct Result {
+  const Vector* vector = nullptr;
+  Verdict verdict = Verdict::kFail;
+  Observation observation;
+  std::string message;  // why it failed, or the acceptable/known/n-a reason
+};
+
+class Target {
+ public:
+  virtual ~Target() = default;
+  // Name is the --target spelling ("inproc:expat", "xmpp://127.0.0.1:5222").
+  virtual std::string Name() const = 0;
+  virtual bool Live() const = 0;
+  // NotApplicable returns why |v| does not apply to this target, or "".
+  virtual std::string NotApplicable(const Vector& v) const = 0;
+  // Run plays |v|. It may be called from several threads at once.
+  virtual Observation Run(const Vector& v) = 0;
+  // Jobs is how many vectors may run at once.
+  virtual int Jobs() const { return 1; }
+};
+
+// Judge compares an observation with the vector and the known deviations.
+Result Judge(const Vector& v, Observation observation, bool live, const Expectations* known);
+
+// RunAll plays every vector against |target| (in parallel up to
+// target.Jobs()) and returns the results in the order of |vectors|.
+// |progress|, if set, is called after each vector (from worker threads,
+// serialised).
+std::vector<Result> RunAll(Target& target, const std::vector<Vector>& vectors, const Expectations* known,
+                           const std::function<void(const Result&)>& progress = {});
+
+// Known deviations that name a vector not in |vectors| are stale; this
+// returns their ids so the caller can report them.
+std::vector<std::string> UnknownIds(const Expectations& known, const std::vector<Vector>& vectors);
+
+}  // namespace xmppfuzz::conform
+
+#endif  // XMPPFUZZ_CONFORMANCE_RUNNER_RUNNER_H_
