@@ -1,5 +1,6 @@
 #include "targets/xml/guard.h"
 
+#include <algorithm>
 #include <array>
 
 namespace xmppfuzz::xml {
@@ -8,6 +9,48 @@ namespace {
 bool IsWs(uint32_t cp) { return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r'; }
 
 size_t Utf8Length(uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
+
+// Byte classes for Guard::FastRun: ASCII bytes that change nothing but the
+// counters in text, in an attribute value (kept or not), and in a name after
+// its first character.
+enum : uint8_t { kPlainText = 1, kPlainValue = 2, kPlainName = 4, kPlainKeptValue = 8 };
+constexpr std::array<uint8_t, 256> kByteClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[c] = kPlainText | kPlainValue;
+  for (int c : {'\t', '\n', '\r'}) t[c] = kPlainText | kPlainValue;
+  for (int c : {'<', '&', ']', '>'}) t[c] &= ~kPlainText;  // ']' and '>' make up "]]>"
+  for (int c : {'<', '&', '"', '\''}) t[c] &= ~kPlainValue;
+  for (int c = 0x20; c < 0x80; ++c) t[c] |= t[c] & kPlainValue ? kPlainKeptValue : 0;  // no TAB, LF, CR to normalise
+  for (int c = 'a'; c <= 'z'; ++c) t[c] |= kPlainName;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kPlainName;
+  for (int c = '0'; c <= '9'; ++c) t[c] |= kPlainName;
+  for (int c : {'.', '-', '_', ':'}) t[c] |= kPlainName;
+  return t;
+}();
+
+// XmlCharSequence returns the length of the multi-byte UTF-8 sequence at |p|
+// (|n| bytes available) when it is complete, well formed (RFC 3629) and
+// encodes an XML Char; otherwise 0.
+size_t XmlCharSequence(const uint8_t* p, size_t n) {
+  uint8_t b = p[0];
+  auto cont = [&](size_t i) { return (p[i] & 0xC0) == 0x80; };
+  if (b >= 0xC2 && b <= 0xDF) return n >= 2 && cont(1) ? 2 : 0;  // U+0080-U+07FF
+  if (b >= 0xE0 && b <= 0xEF) {
+    if (n < 3 || !cont(2)) return 0;
+    uint8_t lo = b == 0xE0 ? 0xA0 : 0x80;  // no overlongs
+    uint8_t hi = b == 0xED ? 0x9F : 0xBF;  // no surrogates
+    if (p[1] < lo || p[1] > hi) return 0;
+    if (b == 0xEF && p[1] == 0xBF && p[2] >= 0xBE) return 0;  // U+FFFE, U+FFFF
+    return 3;
+  }
+  if (b >= 0xF0 && b <= 0xF4) {
+    if (n < 4 || !cont(2) || !cont(3)) return 0;
+    uint8_t lo = b == 0xF0 ? 0x90 : 0x80;  // no overlongs
+    uint8_t hi = b == 0xF4 ? 0x8F : 0xBF;  // nothing above U+10FFFF
+    return p[1] >= lo && p[1] <= hi ? 4 : 0;
+  }
+  return 0;
+}
 
 // XML 1.0 (fifth edition) section 2.3 NameStartChar / NameChar.
 bool IsNameStartChar(uint32_t cp) {
@@ -206,9 +249,19 @@ bool Guard::Scan(std::span<const uint8_t> bytes) {
   if (!error_.ok() || stopped_) return false;
   chunk_ = bytes;
   chunk_start_ = offset_;
-  for (uint8_t b : bytes) {
-    if (!Step(b)) return false;
-    ++offset_;
+  const uint8_t* data = bytes.data();
+  constexpr uint32_t kFastStates = 1u << static_cast<int>(State::kText) | 1u << static_cast<int>(State::kAttrValue) |
+                                   1u << static_cast<int>(State::kStartName) | 1u << static_cast<int>(State::kAttrName) |
+                                   1u << static_cast<int>(State::kEndName);
+  for (size_t i = 0; i < bytes.size();) {
+    bool fast = (kFastStates >> static_cast<int>(state_) & 1) != 0 && utf8_.idle();
+    size_t run = fast ? FastRun(data + i, bytes.size() - i) : 0;
+    if (run == 0) {
+      if (!Step(data[i])) return false;
+      run = 1;
+    }
+    offset_ += run;
+    i += run;
   }
   if (token_start_ < offset_) {
     if (state_ == State::kText && depth_ >= 2 && utf8_.idle()) {
@@ -244,6 +297,58 @@ bool Guard::EndToken(TokenKind kind, uint64_t end) {
 void Guard::DropToken(uint64_t end) {
   carry_.clear();
   token_start_ = end;
+}
+
+size_t Guard::FastRun(const uint8_t* p, size_t n) {
+  uint8_t mask;
+  size_t limit = n;
+  switch (state_) {
+    case State::kText:
+      if (depth_ < 2 || text_bytes_ >= limits_.max_text_bytes) return 0;
+      mask = kPlainText;
+      limit = std::min<uint64_t>(limit, limits_.max_text_bytes - text_bytes_);
+      break;
+    case State::kAttrValue:
+      mask = keep_value_ ? kPlainKeptValue : kPlainValue;
+      break;
+    case State::kEndName:
+      if (name_.empty()) return 0;  // the first character has its own rule
+      [[fallthrough]];
+    case State::kStartName:
+    case State::kAttrName:
+      if (name_.size() >= limits_.max_name_bytes) return 0;
+      mask = kPlainName;
+      limit = std::min(limit, limits_.max_name_bytes - name_.size());
+      break;
+    default:
+      return 0;
+  }
+  if (in_stanza_) {
+    if (stanza_bytes_ >= max_stanza_bytes_) return 0;
+    limit = std::min<uint64_t>(limit, max_stanza_bytes_ - stanza_bytes_);
+  }
+  size_t i = 0;
+  if (mask == kPlainName) {
+    while (i < limit && (kByteClass[p[i]] & kPlainName)) ++i;
+    name_.append(reinterpret_cast<const char*>(p), i);
+  } else {
+    while (i < limit) {
+      if (kByteClass[p[i]] & mask) {
+        ++i;
+        continue;
+      }
+      size_t len = p[i] >= 0x80 ? XmlCharSequence(p + i, limit - i) : 0;
+      if (len == 0) break;
+      i += len;
+    }
+    if (state_ == State::kText && i != 0) {
+      text_bytes_ += i;
+      brackets_ = 0;
+    }
+    if (mask == kPlainKeptValue) attrs_.back().value.append(reinterpret_cast<const char*>(p), i);
+  }
+  if (in_stanza_) stanza_bytes_ += i;
+  return i;
 }
 
 bool Guard::Step(uint8_t b) {

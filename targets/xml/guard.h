@@ -69,6 +69,12 @@ class Guard {
   };
 
   bool Fail(Condition c, uint64_t at, std::string detail);
+  // FastRun consumes the longest prefix of |p| (|n| bytes) that Step() would
+  // accept byte by byte without leaving the current state or reaching a
+  // limit: plain text, attribute value or name bytes. Returns its length
+  // (0: use Step()); the caller advances offset_. Called only between
+  // characters.
+  size_t FastRun(const uint8_t* p, size_t n);
   bool Step(uint8_t b);
   bool StepChar(uint32_t cp, uint64_t at);
   bool OnLt(uint64_t at);
