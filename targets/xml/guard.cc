@@ -214,6 +214,9 @@ bool Guard::CheckTagNamespaces() {
   if (colon != std::string::npos) {
     std::string_view prefix = std::string_view(tag_name_).substr(0, colon);
     if (prefix == "xmlns") return Fail(Condition::kBadNamespacePrefix, lt_at_, "element with the xmlns prefix");
+    // No element is defined in the XML namespace, and the canonical form
+    // could not write one back (a default namespace may not be bound to it).
+    if (prefix == "xml") return Fail(Condition::kBadNamespacePrefix, lt_at_, "element with the xml prefix");
     if (prefix != "xml" && LookupPrefix(prefix) == nullptr) {
       return Fail(Condition::kBadNamespacePrefix, lt_at_, "unbound prefix '" + std::string(prefix) + "'");
     }
@@ -469,7 +472,7 @@ bool Guard::CompleteEndTag() {
   scope_marks_.pop_back();
   if (!EndToken(TokenKind::kEndTag, offset_ + 1)) return false;
   --depth_;
-  if (depth_ == 1) in_stanza_ = false;
+  if (depth_ <= 1) in_stanza_ = false;
   state_ = depth_ == 0 ? State::kEpilog : State::kText;
   brackets_ = 0;
   return true;
@@ -550,6 +553,9 @@ bool Guard::StepChar(uint32_t cp, uint64_t at) {
         return OnLt(at);
       }
       if (cp == '&') {
+        // Between stanzas a reference is character data from its '&' on;
+        // refusing it here also keeps its digits from being buffered.
+        if (depth_ <= 1) return Fail(Condition::kBadFormat, at, "character data between stanzas");
         ref_at_ = at;
         ref_return_ = State::kText;
         state_ = State::kRef;
@@ -571,6 +577,10 @@ bool Guard::StepChar(uint32_t cp, uint64_t at) {
 
     case State::kLt:
       if (cp == '/') {
+        if (depth_ <= 1) {  // the stream's end tag counts like a stanza, so it is bounded
+          in_stanza_ = true;
+          stanza_bytes_ = offset_ - lt_at_ + 1;
+        }
         state_ = State::kEndName;
         name_.clear();
         return true;
