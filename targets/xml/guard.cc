@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "targets/xml/name_chars.h"
+
 namespace xmppfuzz::xml {
 namespace {
 
@@ -52,21 +54,14 @@ size_t XmlCharSequence(const uint8_t* p, size_t n) {
   return 0;
 }
 
-// XML 1.0 (fifth edition) section 2.3 NameStartChar / NameChar.
-bool IsNameStartChar(uint32_t cp) {
-  if (cp < 0x80) {
-    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '_' || cp == ':';
+// FirstCodePoint decodes the first character of |s|, UTF-8 that the guard
+// has already validated (part of a name it built).
+uint32_t FirstCodePoint(std::string_view s) {
+  Utf8Decoder decoder;
+  for (char c : s) {
+    if (decoder.Push(static_cast<uint8_t>(c)) != Utf8Decoder::kNeedMore) break;
   }
-  return (cp >= 0xC0 && cp <= 0xD6) || (cp >= 0xD8 && cp <= 0xF6) || (cp >= 0xF8 && cp <= 0x2FF) ||
-         (cp >= 0x370 && cp <= 0x37D) || (cp >= 0x37F && cp <= 0x1FFF) || (cp >= 0x200C && cp <= 0x200D) ||
-         (cp >= 0x2070 && cp <= 0x218F) || (cp >= 0x2C00 && cp <= 0x2FEF) || (cp >= 0x3001 && cp <= 0xD7FF) ||
-         (cp >= 0xF900 && cp <= 0xFDCF) || (cp >= 0xFDF0 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0xEFFFF);
-}
-
-bool IsNameChar(uint32_t cp) {
-  if (IsNameStartChar(cp)) return true;
-  return (cp >= '0' && cp <= '9') || cp == '-' || cp == '.' || cp == 0xB7 || (cp >= 0x300 && cp <= 0x36F) ||
-         (cp >= 0x203F && cp <= 0x2040);
+  return decoder.code_point();
 }
 
 constexpr std::array<std::string_view, 5> kPredefined = {"lt", "gt", "amp", "apos", "quot"};
@@ -402,7 +397,7 @@ bool Guard::CheckQName(uint64_t at) {
   size_t colon = name_.find(':');
   if (colon == std::string::npos) return true;
   if (colon == 0 || colon + 1 == name_.size() || name_.find(':', colon + 1) != std::string::npos ||
-      !IsNameStartChar(static_cast<unsigned char>(name_[colon + 1]) < 0x80 ? name_[colon + 1] : 0xC0)) {
+      !IsNameStartChar(FirstCodePoint(std::string_view(name_).substr(colon + 1)))) {
     return Fail(Condition::kNotWellFormed, at, "malformed qualified name '" + name_ + "' (Namespaces in XML 1.0 section 3)");
   }
   return true;

@@ -250,7 +250,7 @@ uint64_t CountCodePoints(const std::vector<Range>& ranges) {
 }
 
 void WriteTable(std::ostream& out, const char* name, const std::vector<Range>& ranges) {
-  out << "inline constexpr CodePointRange " << name << "[] = {\n";
+  out << "constexpr CodePointRange " << name << "[] = {\n";
   char line[64];
   for (const Range& r : ranges) {
     std::snprintf(line, sizeof line, "    {0x%04X, 0x%04X},\n", r.first, r.last);
