@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Tables from Google Benchmark JSON files written by the bench binaries.
 
-  report.py table FILE.json         medians, each of our rows as a ratio to its
-                                    raw baseline and to memchr from the same run
+  report.py table FILE.json         a summary (one row per input, MiB/s of every
+                                    implementation, ours as a ratio to its raw
+                                    baseline), then every benchmark's medians
+  report.py summary FILE.json       the summary only
   report.py compare OLD.json NEW.json
                                     the change of every benchmark in both files
 
@@ -21,6 +23,7 @@ import sys
 BASELINES = ("raw_expat", "raw_libxml2", "memchr")
 OURS = {"xmppfuzz_expat": "raw_expat", "xmppfuzz_libxml2": "raw_libxml2", "xmppfuzz_native": None}
 ORDER = BASELINES + tuple(OURS)
+SCENARIOS = ("StreamMix", "ChunkSize", "StanzaSize", "NestingDepth", "AttributeCount", "IdleStream")
 TARGETS = (  # (scenario, ours, baseline, minimum ratio), measured, never asserted
     ("StreamMix", "xmppfuzz_expat", "raw_expat", 0.8),
     ("StreamMix", "xmppfuzz_libxml2", "raw_libxml2", 0.8),
@@ -129,29 +132,78 @@ def fmt_ratio(r):
     return f"{r:.2f}x" if r >= 0.1 else f"{r:.2g}x"
 
 
+def arg_key(arg):
+    try:
+        return (0, int(arg), "")
+    except ValueError:
+        return (1, 0, arg)
+
+
 def sort_key(name):
     scenario, impl, arg = split_name(name)
-    try:
-        arg_key = (0, int(arg))
-    except ValueError:
-        arg_key = (1, arg)
+    scenario_key = (SCENARIOS.index(scenario), "") if scenario in SCENARIOS else (len(SCENARIOS), scenario)
     impl_key = ORDER.index(impl) if impl in ORDER else len(ORDER)
-    return (scenario, arg_key, impl_key, impl)
+    return (scenario_key, arg_key(arg), impl_key, impl)
+
+
+def summary_lines(rows):
+    """One row per (scenario, arg): MiB/s of each implementation, ours with
+    its ratio to the raw baseline, and our peak heap."""
+    inputs = sorted({(split_name(n)[0], split_name(n)[2]) for n in rows},
+                    key=lambda k: sort_key(f"{k[0]}/x/{k[1]}" if k[1] else f"{k[0]}/x"))
+    out = ["| input | raw_expat | xmppfuzz_expat | raw_libxml2 | xmppfuzz_libxml2 | memchr | peak heap (ours, expat / libxml2) |",
+           "|---|--:|--:|--:|--:|--:|--:|"]
+    for scenario, arg in inputs:
+        if scenario == "IdleStream":
+            continue
+        suffix = "/" + arg if arg else ""
+        get = lambda impl: rows.get(f"{scenario}/{impl}{suffix}")
+        def speed(impl):
+            row = get(impl)
+            if row is None:
+                return ""
+            if "error" in row:
+                return "skipped"
+            mib = row.get("bytes_per_second")
+            text = f"{mib / (1 << 20):.1f}" if mib else fmt_time(row["cpu_ns"])
+            raw = OURS.get(impl)
+            r = ratio(get(raw), row) if raw else None
+            return text + (f" ({fmt_ratio(r)})" if r is not None else "")
+        heaps = [get(i).get("peak_heap") if get(i) and "error" not in get(i) else None
+                 for i in ("xmppfuzz_expat", "xmppfuzz_libxml2")]
+        label = f"{scenario} {arg}" if arg else scenario
+        out.append(f"| {label} | {speed('raw_expat')} | {speed('xmppfuzz_expat')} | {speed('raw_libxml2')} | "
+                   f"{speed('xmppfuzz_libxml2')} | {speed('memchr')} | {fmt_bytes(heaps[0])} / {fmt_bytes(heaps[1])} |")
+    idle = [(impl, rows.get(f"IdleStream/{impl}")) for impl in ORDER]
+    idle = [(impl, row) for impl, row in idle if row and "bytes_per_stream" in row]
+    if idle:
+        out.append("")
+        out.append("| heap held by one idle stream (after its header) | " + " | ".join(i for i, _ in idle) + " |")
+        out.append("|---|" + "--:|" * len(idle))
+        out.append("| bytes (allocations) | " + " | ".join(
+            f"{fmt_bytes(r['bytes_per_stream'])} ({r.get('allocs_per_stream', 0):.0f})" for _, r in idle) + " |")
+    out.append("")
+    out.append("MiB/s from median CPU time; (r.rrx) = our throughput over the raw parser's in the same run.")
+    return out
+
+
+def load_rows(path):
+    rows = medians(load(path))
+    if not rows:
+        raise UsageError(f"{path} holds no benchmark results (did the filter match nothing?)")
+    return rows
+
+
+def summary(path):
+    print("\n".join(summary_lines(load_rows(path))))
 
 
 def table(path):
-    doc = load(path)
-    rows = medians(doc)
-    if not rows:
-        raise UsageError(f"{path} holds no benchmark results (did the filter match nothing?)")
-    scenario_order = []
-    for b in doc["benchmarks"]:
-        s = split_name(b.get("run_name", b.get("name")))[0]
-        if s not in scenario_order:
-            scenario_order.append(s)
-    names = sorted(rows, key=lambda n: (scenario_order.index(split_name(n)[0]), sort_key(n)))
+    rows = load_rows(path)
+    names = sorted(rows, key=sort_key)
 
-    out = []
+    out = summary_lines(rows)
+    out.append("")
     out.append("| benchmark | CPU time | MiB/s | stanzas/s | vs raw | vs memchr | peak heap | heap per idle stream |")
     out.append("|---|--:|--:|--:|--:|--:|--:|--:|")
     for name in names:
@@ -244,13 +296,15 @@ def compare(old_path, new_path):
     print("\n".join(out))
 
 
-USAGE = "usage: report.py table FILE.json | report.py compare OLD.json NEW.json"
+USAGE = "usage: report.py table FILE.json | report.py summary FILE.json | report.py compare OLD.json NEW.json"
 
 
 def main(argv):
     try:
         if len(argv) == 2 and argv[0] == "table":
             table(argv[1])
+        elif len(argv) == 2 and argv[0] == "summary":
+            summary(argv[1])
         elif len(argv) == 3 and argv[0] == "compare":
             compare(argv[1], argv[2])
         else:
