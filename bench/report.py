@@ -17,6 +17,7 @@ Standard library only.
 
 import json
 import math
+import os
 import statistics
 import sys
 
@@ -313,6 +314,8 @@ def main(argv):
     except UsageError as e:
         print(f"report.py: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. piped into head
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
