@@ -44,7 +44,7 @@ class Libxml2Backend final : public TokenizerBackend {
     sax_.endElementNs = &Libxml2Backend::End;
     sax_.characters = &Libxml2Backend::Chars;
     sax_.ignorableWhitespace = &Libxml2Backend::Chars;
-    sax_.cdataBlock = &Libxml2Backend::Chars;
+    sax_.cdataBlock = &Libxml2Backend::Cdata;
     sax_.serror = &Libxml2Backend::OnError;
     // The guard refuses these first; refusing them here keeps the backend
     // safe on its own.
@@ -97,7 +97,7 @@ class Libxml2Backend final : public TokenizerBackend {
     // a tree builder to re-parse). Only the predefined entities can reach
     // libxml2 (the guard and getEntity refuse all others), so substitution
     // expands nothing else.
-    xmlCtxtUseOptions(ctxt_, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOWARNING | XML_PARSE_NOENT);
+    xmlCtxtUseOptions(ctxt_, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOENT);
     xmlSwitchEncoding(ctxt_, XML_CHAR_ENCODING_UTF8);
     ctxt_->userData = this;
     failed_ = false;
@@ -167,6 +167,21 @@ class Libxml2Backend final : public TokenizerBackend {
     if (!self->sink_->OnText(std::string_view(reinterpret_cast<const char*>(s), static_cast<size_t>(len)))) {
       self->StopForSink();
     }
+  }
+
+  // Cdata reports the text of a CDATA section. libxml2's push parser passes
+  // it on without the line-end normalisation of XML 1.0 section 2.11, which
+  // Expat applies: CR LF and a lone CR become LF here. (The guard hands over
+  // each section whole, and libxml2 reports a whole section in one call.)
+  static void Cdata(void* ctx, const xmlChar* s, int len) {
+    std::string text(reinterpret_cast<const char*>(s), static_cast<size_t>(len));
+    size_t out = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+      text[out++] = text[i] == '\r' ? '\n' : text[i];
+    }
+    text.resize(out);
+    Chars(ctx, reinterpret_cast<const xmlChar*>(text.data()), static_cast<int>(text.size()));
   }
 
   BackendSink* sink_;
