@@ -1,6 +1,6 @@
 // Namespaces in XML 1.0 and their XMPP uses (RFC 6120 section 4.8, 11.2):
 // unbound and reserved prefixes are bad-namespace-prefix at the '<' of the
-// tag; rebinding prefixes is allowed and the canonical form shows resolved
+// tag or at the attribute that uses or declares them; rebinding prefixes is allowed and the canonical form shows resolved
 // names; namespace names are carried intact (CVE-2022-25236: a namespace
 // name must not be able to forge the separator between URI and local name).
 #include <gtest/gtest.h>
@@ -177,6 +177,14 @@ TEST(Reserved, UndeclaringAPrefix) {
 TEST(Reserved, UndeclaringAPrefixInsideStanza) {
   std::string in = kH + "<message xmlns:p='urn:p'><p:a xmlns:p=''/></message>";
   EXPECT_STREAM_ERROR(in, C::kBadNamespacePrefix, in.rfind("xmlns:p"));
+}
+
+// No element lives in the XML namespace, and the canonical form could not
+// express one: <foo xmlns="http://www.w3.org/XML/1998/namespace"/> would be
+// refused when parsed again.
+TEST(Reserved, XmlPrefixOnElement) {
+  std::string in = kH + "<message><xml:foo/></message>";
+  EXPECT_STREAM_ERROR(in, C::kBadNamespacePrefix, kH.size() + 9);
 }
 
 TEST(Reserved, XmlLangIsInTheXmlNamespace) {

@@ -1,8 +1,7 @@
 // Well-formedness (XML 1.0 section 2.1, 3; RFC 6120 section 11.3): tag
 // syntax, matching end tags, duplicate attributes, content after the stream
-// and character data between stanzas. Syntax errors the guard sees point at
-// the offending byte; errors a backend sees (mismatched tags, duplicate
-// attributes) point at the '<' of the token.
+// and character data between stanzas. Syntax errors point at the offending
+// byte, a mismatched end tag at its '<', a repeated attribute at its name.
 #include <gtest/gtest.h>
 
 #include "tests/support/stream_expect.h"
@@ -126,6 +125,11 @@ TEST(Attributes, GreaterThanInValueAllowed) {
   EXPECT_EVENTS(in, {kOpen, Stanza(R"(<message xmlns="jabber:client" id="a&gt;b"/>)")});
 }
 
+TEST(Attributes, CdataEndInValueIsText) {
+  std::string in = kH + "<message id=']]>'/>";
+  EXPECT_EVENTS(in, {kOpen, Stanza(R"(<message xmlns="jabber:client" id="]]&gt;"/>)")});
+}
+
 TEST(Attributes, LessThanInValueRefused) {
   std::string in = kH + "<message id='a<b'/>";
   EXPECT_STREAM_ERROR(in, C::kNotWellFormed, kH.size() + 14);
@@ -169,9 +173,27 @@ TEST(Stream, TextBetweenStanzas) {
   EXPECT_STREAM_ERROR(in, C::kBadFormat, kH.size() + 12);
 }
 
+// Only the four XML whitespace characters are keepalives.
+TEST(Stream, NoBreakSpaceBetweenStanzas) {
+  std::string in = kH + "<presence/> \xC2\xA0<presence/>";
+  EXPECT_STREAM_ERROR(in, C::kBadFormat, kH.size() + 12);
+}
+
 TEST(Stream, ReferenceBetweenStanzas) {
   std::string in = kH + "&amp;";
   EXPECT_STREAM_ERROR(in, C::kBadFormat, kH.size());
+}
+
+// A reference between stanzas is character data from its '&' on, whatever
+// it would name.
+TEST(Stream, UndefinedEntityBetweenStanzas) {
+  std::string in = kH + "<presence/>&foo;";
+  EXPECT_STREAM_ERROR(in, C::kBadFormat, kH.size() + 11);
+}
+
+TEST(Stream, MalformedReferenceBetweenStanzas) {
+  std::string in = kH + "<presence/>& ";
+  EXPECT_STREAM_ERROR(in, C::kBadFormat, kH.size() + 11);
 }
 
 TEST(Stream, WhitespaceReferenceBetweenStanzas) {
