@@ -102,6 +102,7 @@ class InputDecoder {
   bool Escape(std::string* out) {
     ++pos_;  // the backslash
     if (pos_ >= s_.size()) return Fail("lone '\\' at the end");
+    if (s_.substr(pos_, 7) == "repeat{") return Repeat(out);  // before \r
     char c = s_[pos_++];
     switch (c) {
       case '\\': return Emit(out, "\\");
@@ -138,8 +139,6 @@ class InputDecoder {
       }
       default: break;
     }
-    --pos_;
-    if (s_.substr(pos_, 7) == "repeat{") return Repeat(out);
     return Fail(std::string("unknown escape '\\") + c + "'");
   }
 
@@ -188,6 +187,7 @@ class FileParser {
   bool Parse(std::vector<Vector>* out) {
     std::optional<Vector> current;
     std::string input_text;
+    std::vector<std::pair<std::string, int>> events_text;  // escaped lines and where they are
     bool have_input = false, have_expect = false;
     auto finish = [&]() -> bool {
       if (!current) return true;
@@ -203,6 +203,21 @@ class FileParser {
       if (!DecodeInput(input_text, &v.input, &decode_error)) {
         return FailAt(input_line_, "vector '" + v.id + "': " + decode_error);
       }
+      // An events line uses the input escapes too; a decoded line feed
+      // separates events, so one \repeat can stand for many.
+      for (const auto& [text, line] : events_text) {
+        std::string decoded;
+        if (!DecodeInput(text, &decoded, &decode_error)) return FailAt(line, "vector '" + v.id + "': " + decode_error);
+        size_t start = 0;
+        while (start < decoded.size()) {
+          size_t nl = decoded.find('\n', start);
+          if (nl == std::string::npos) nl = decoded.size();
+          if (nl == start) return FailAt(line, "vector '" + v.id + "': an empty event");
+          v.events.push_back(decoded.substr(start, nl - start));
+          start = nl + 1;
+        }
+      }
+      events_text.clear();
       out->push_back(std::move(v));
       current.reset();
       input_text.clear();
@@ -227,7 +242,7 @@ class FileParser {
           if (block_ == Block::kInput) {
             input_text.append(content);
           } else {
-            current->events.emplace_back(content);
+            events_text.push_back({std::string(content), line_no_});
           }
           continue;
         }

@@ -75,7 +75,8 @@ struct Vector {
   std::string input;     // decoded bytes, without the profile's prelude
   Outcome expect;
   // Expected canonical events, as `xmppfuzz parse` prints them without
-  // offsets, after the prelude's stream-open. For a refused vector, the
+  // offsets, after the prelude's stream-open (decoded: the file writes
+  // them with the input escapes). For a refused vector, the
   // events before the error (optional: empty and not given means unchecked).
   std::vector<std::string> events;
   bool events_given = false;
