@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -22,12 +23,22 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kStreamErrorNs = "urn:ietf:params:xml:ns:xmpp-streams";
+constexpr std::string_view kStanzaErrorNs = "urn:ietf:params:xml:ns:xmpp-stanzas";
 constexpr std::string_view kBindNs = "urn:ietf:params:xml:ns:xmpp-bind";
 constexpr std::string_view kProbeId = "xmppfuzz-probe";
+// The probe that shows the server still reads the stream. Authenticated: an
+// iq ping, answered with a result or an error. Before authentication servers
+// may close the stream on any stanza (RFC 6120 6.4.1 lets them), so the probe
+// is a SASL <auth/> with a mechanism no server offers: RFC 6120 6.4.5 has it
+// answered with <failure><invalid-mechanism/></failure>, stream kept open.
 constexpr std::string_view kProbe = "<iq type='get' id='xmppfuzz-probe'><ping xmlns='urn:xmpp:ping'/></iq>";
+constexpr std::string_view kPreauthProbe =
+    "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='X-XMPPFUZZ-PROBE'/>";
 constexpr int kStepTimeoutMs = 5000;     // each step of opening a stream and logging in
 constexpr int kSendTimeoutMs = 20000;    // writing one vector's bytes
 constexpr size_t kDetailBytes = 400;     // how much of the reply a report quotes
+constexpr int kSettleMs = 300;           // reading on after the probe's answer
+constexpr size_t kWriteChunk = 16384;    // bytes per write, so answers are read between writes
 
 Clock::time_point After(int ms) { return Clock::now() + std::chrono::milliseconds(ms); }
 
@@ -168,9 +179,16 @@ class Connection {
       int n = ::poll(&p, 1, RemainingMs(deadline));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return false;
-      if ((p.revents & POLLIN) != 0 && Read(Clock::now(), in) == ReadResult::kEof) return false;
+      // Read first: a peer that refuses the input answers and closes while
+      // we still write, and writing on would make it reset the connection,
+      // which can discard its answer before we read it.
+      if ((p.revents & POLLIN) != 0) {
+        if (Read(Clock::now(), in) == ReadResult::kEof) return false;
+        continue;
+      }
       if ((p.revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
-        ssize_t sent = ::send(fd_, bytes.data() + pos, bytes.size() - pos, MSG_NOSIGNAL);
+        size_t len = std::min(bytes.size() - pos, kWriteChunk);
+        ssize_t sent = ::send(fd_, bytes.data() + pos, len, MSG_NOSIGNAL);
         if (sent < 0) {
           if (errno == EAGAIN || errno == EINTR) continue;
           return false;
@@ -188,19 +206,24 @@ class Connection {
   bool eof_ = false;
 };
 
-// Reply follows what the server sends, with the reference stream parser on
-// the client side. Should the server send something that parser refuses,
-// Reply falls back to looking for stream errors and the probe's answer in
-// the raw bytes.
-class Reply {
+// Reply follows what the server sends with the reference XML layer alone
+// (xml::Reader, no XMPP rules: a server's reply may echo a vector's bad
+// header or carry stanzas the reference would refuse from a client). Should
+// even the XML layer refuse the reply, Reply falls back to looking for
+// stream errors and the probe's answer in the raw bytes.
+class Reply final : private xml::Reader::Listener {
  public:
-  Reply() : parser_(Options()) {}
+  Reply() : reader_(xml::Backend::kExpat, Limits(), this) {}
 
   void Feed(std::string_view bytes) {
     raw_.append(bytes);
     if (parser_failed_) return;
-    parser_.Feed(bytes);
-    for (stream::Event& e : parser_.TakeEvents()) Handle(std::move(e));
+    if (reader_.Feed(bytes) == xml::Status::kError) {
+      parser_failed_ = true;
+      const xml::Error& e = reader_.error();
+      parser_error_ = std::string(xml::ConditionName(e.condition)) + " at " + std::to_string(e.offset) + ": " + e.detail;
+      ScanRaw();
+    }
   }
 
   // Mark starts the part of the reply that answers the vector.
@@ -226,70 +249,89 @@ class Reply {
     return nullptr;
   }
   size_t stanza_count() const { return stanzas_.size(); }
-  size_t stanza_mark() const { return stanza_mark_; }
 
   // Rescan re-runs the raw scan once the parser has given up.
   void Rescan() {
     if (parser_failed_) ScanRaw();
   }
 
-  // ProbeAnswered reports whether the probe iq came back (result or error).
-  bool ProbeAnswered() const {
-    if (!parser_failed_) {
-      return FindStanza(stanza_mark_, [](const xml::Element& e) {
-               const std::string* id = e.Attr("id");
-               return e.name == "iq" && id != nullptr && *id == kProbeId;
-             }) != nullptr;
+  // ProbeAnswered reports whether the probe came back: the iq (result or
+  // error) or, before authentication, the SASL failure.
+  bool ProbeAnswered(bool preauth) const {
+    if (FindStanza(stanza_mark_, [preauth](const xml::Element& e) {
+          if (preauth) return e.ns == stream::kSaslNs && (e.name == "failure" || e.name == "success");
+          const std::string* id = e.Attr("id");
+          return e.name == "iq" && id != nullptr && *id == kProbeId;
+        }) != nullptr) {
+      return true;
     }
-    return since_mark().find(kProbeId) != std::string_view::npos;
+    return parser_failed_ && since_mark().find(preauth ? stream::kSaslNs : kProbeId) != std::string_view::npos;
   }
 
-  // BouncedStanza returns the first stanza since the mark that came back as
-  // an error (other than the probe's own answer), or null.
-  const xml::Element* BouncedStanza() const {
-    return FindStanza(stanza_mark_, [](const xml::Element& e) {
+  // BounceConditions lists, in order and without repeats, the stanza error
+  // conditions of the stanzas that came back as errors since the mark (the
+  // probe's own answer aside).
+  std::vector<std::string> BounceConditions() const {
+    std::vector<std::string> out;
+    for (size_t i = stanza_mark_; i < stanzas_.size(); ++i) {
+      const xml::Element& e = stanzas_[i];
       const std::string* type = e.Attr("type");
       const std::string* id = e.Attr("id");
-      return type != nullptr && *type == "error" && !(id != nullptr && *id == kProbeId);
-    });
+      if (type == nullptr || *type != "error" || (id != nullptr && *id == kProbeId)) continue;
+      std::string condition = "undefined-condition";
+      if (const xml::Element* error = e.FirstChild(e.ns, "error")) {
+        for (const xml::Node& n : error->children) {
+          if (!n.is_text && n.element.ns == kStanzaErrorNs && n.element.name != "text") {
+            condition = n.element.name;
+            break;
+          }
+        }
+      }
+      if (std::find(out.begin(), out.end(), condition) == out.end()) out.push_back(condition);
+    }
+    return out;
   }
 
  private:
-  static stream::Options Options() {
-    stream::Options o;
-    o.side = stream::Side::kClient;
-    o.authenticated = true;
-    o.limits.max_stanza_bytes = 64u << 20;
-    o.limits.max_text_bytes = 64u << 20;
-    o.limits.max_depth = 1000;
-    o.limits.max_attributes = 1000;
-    o.limits.max_namespace_decls = 1000;
-    o.limits.max_name_bytes = 4096;
-    return o;
+  static xml::Limits Limits() {
+    xml::Limits l;
+    l.max_stanza_bytes = l.max_stanza_bytes_preauth = 64u << 20;
+    l.max_text_bytes = 64u << 20;
+    l.max_depth = 1000;
+    l.max_attributes = 1000;
+    l.max_namespace_decls = 1000;
+    l.max_name_bytes = 4096;
+    return l;
   }
 
-  void Handle(stream::Event e) {
-    using Kind = stream::Event::Kind;
-    switch (e.kind) {
-      case Kind::kStreamOpen: ++opens_; break;
-      case Kind::kStreamClose: stream_closed_ = true; break;
-      case Kind::kError:
-        parser_failed_ = true;
-        parser_error_ = std::string(xml::ConditionName(e.error.condition)) + " at " + std::to_string(e.error.offset) +
-                        ": " + e.error.detail;
-        ScanRaw();
-        break;
-      case Kind::kStanza:
-        if (e.element.ns == xml::kStreamsNs && e.element.name == "error") {
-          if (!stream_error_) stream_error_ = ConditionOf(e.element);
-        } else if (e.element.ns == xml::kStreamsNs && e.element.name == "features") {
-          ++features_seen_;
-          features_ = std::move(e.element);
-        } else {
-          stanzas_.push_back(std::move(e.element));
-        }
-        break;
+  xml::Error OnStreamOpen(xml::Element, std::string, uint64_t) override {
+    ++opens_;
+    return {};
+  }
+
+  xml::Error OnStanza(xml::Element stanza, uint64_t) override {
+    restart_due_ = stanza.ns == stream::kSaslNs && stanza.name == "success";
+    if (stanza.ns == xml::kStreamsNs && stanza.name == "error") {
+      if (!stream_error_) stream_error_ = ConditionOf(stanza);
+    } else if (stanza.ns == xml::kStreamsNs && stanza.name == "features") {
+      ++features_seen_;
+      features_ = std::move(stanza);
+    } else {
+      stanzas_.push_back(std::move(stanza));
     }
+    return {};
+  }
+
+  xml::Error OnStreamClose(uint64_t) override {
+    stream_closed_ = true;
+    return {};
+  }
+
+  // After SASL success the server opens a new stream in the same bytes.
+  bool AllowInbandRestart() override {
+    bool due = restart_due_;
+    restart_due_ = false;
+    return due;
   }
 
   static std::string ConditionOf(const xml::Element& error) {
@@ -315,9 +357,10 @@ class Reply {
       stream_error_ = name;
       return;
     }
+    if (raw_.find("</stream:stream>", mark_) != std::string::npos) stream_closed_ = true;
   }
 
-  stream::Parser parser_;
+  xml::Reader reader_;
   std::string raw_;
   size_t mark_ = 0;
   size_t stanza_mark_ = 0;
@@ -327,6 +370,7 @@ class Reply {
   int features_seen_ = 0;
   xml::Element features_;
   bool stream_closed_ = false;
+  bool restart_due_ = false;
   std::optional<std::string> stream_error_;
   std::vector<xml::Element> stanzas_;
 };
@@ -425,16 +469,23 @@ class Session {
         bound->FirstChild(kBindNs, "bind") == nullptr) {
       return Failure("binding a resource");
     }
+    // Available presence, so that a message to our own bare JID is delivered
+    // to this resource rather than bounced (RFC 6121 8.5.2.1).
+    if (!Send("<presence/>", kStepTimeoutMs)) return Failure("sending initial presence");
     return {};
   }
 
   // Play sends the vector's bytes and the probe and classifies the answer.
-  Observation Play(std::string_view input) {
+  Observation Play(std::string_view input, bool preauth) {
     Observation obs;
     reply_.Mark();
-    bool sent = Send(input, kSendTimeoutMs) && Send(kProbe, kStepTimeoutMs);
+    bool sent = Send(input, kSendTimeoutMs) && Send(preauth ? kPreauthProbe : kProbe, kStepTimeoutMs);
     (void)sent;  // a refused vector may well stop the server reading
-    Wait(After(config_.timeout_ms), [&] { return reply_.ProbeAnswered(); });
+    // Bounces may be routed after the probe's answer: give them a moment, so
+    // that a run classifies the same way every time.
+    if (Wait(After(config_.timeout_ms), [&] { return reply_.ProbeAnswered(preauth); })) {
+      Wait(After(kSettleMs), [] { return false; });
+    }
     std::string_view answer = reply_.since_mark();
     obs.detail = answer.empty() ? "(nothing)" : Quote(answer);
     if (!reply_.parser_error().empty()) obs.detail += " [reply not parsed: " + reply_.parser_error() + "]";
@@ -443,9 +494,9 @@ class Session {
       auto c = xml::ConditionFromName(*reply_.stream_error());
       obs.outcome.condition = c.value_or(xml::Condition::kUndefinedCondition);
       if (!c) obs.detail = "unknown stream error <" + *reply_.stream_error() + "/>; " + obs.detail;
-    } else if (reply_.ProbeAnswered()) {
-      const xml::Element* bounced = reply_.BouncedStanza();
-      obs.outcome.kind = bounced != nullptr ? Outcome::Kind::kStanzaError : Outcome::Kind::kAccepted;
+    } else if (reply_.ProbeAnswered(preauth)) {
+      obs.outcome.stanza_conditions = reply_.BounceConditions();
+      obs.outcome.kind = obs.outcome.stanza_conditions.empty() ? Outcome::Kind::kAccepted : Outcome::Kind::kStanzaError;
     } else if (reply_.stream_closed() || conn_.eof()) {
       obs.outcome.kind = Outcome::Kind::kClosed;
     } else {
@@ -493,7 +544,7 @@ class LiveTarget final : public Target {
       if (!CheckLive(config_).empty()) obs.outcome.kind = Outcome::Kind::kCrashed;
       return obs;
     }
-    Observation obs = session.Play(v.input);
+    Observation obs = session.Play(v.input, v.profile != Profile::kAuthenticated);
     if (obs.outcome.kind == Outcome::Kind::kNoAnswer || obs.outcome.kind == Outcome::Kind::kClosed) {
       std::string health = CheckLive(config_);
       if (!health.empty()) {

@@ -2,7 +2,7 @@
 //
 // Each vector gets a fresh connection. The runner opens a stream (and, for
 // authenticated vectors, logs in with SASL PLAIN and binds a resource),
-// sends the vector's bytes, then a probe (an iq ping) and reads the reply
+// sends the vector's bytes, then a probe and reads the reply
 // with a parser of its own (the reference stream parser, client side) until
 // it can classify what the server did:
 //   refused <condition>  the server sent that stream error

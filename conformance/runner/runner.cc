@@ -18,6 +18,14 @@ bool Matches(const Outcome& want, const Outcome& got, bool live) {
   switch (want.kind) {
     case Kind::kAccepted: return got.kind == Kind::kAccepted || (live && got.kind == Kind::kStanzaError);
     case Kind::kRefused: return got.kind == Kind::kRefused && got.condition == want.condition;
+    case Kind::kStanzaError:
+      if (got.kind != Kind::kStanzaError) return false;
+      for (const std::string& c : want.stanza_conditions) {
+        if (std::find(got.stanza_conditions.begin(), got.stanza_conditions.end(), c) == got.stanza_conditions.end()) {
+          return false;
+        }
+      }
+      return true;
     default: return got.kind == want.kind;
   }
 }
@@ -110,7 +118,7 @@ bool ParseExpectations(const std::string& path, std::string_view text, Expectati
     auto outcome = ParseOutcome(head.substr(sp + 1), /*with_offset=*/false);
     if (!outcome) {
       return fail("bad outcome '" + std::string(head.substr(sp + 1)) +
-                  "' (accepted, refused <condition>, stanza-error, closed, no-answer, crashed)");
+                  "' (accepted, refused <condition>, stanza-error [<c1>+<c2>...], closed, no-answer, crashed)");
     }
     if (out->count(id) != 0) return fail("vector '" + id + "' listed twice");
     (*out)[id] = KnownDeviation{*outcome, std::string(reason), line_no};

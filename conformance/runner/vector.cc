@@ -360,7 +360,7 @@ class FileParser {
       }
       auto outcome = ParseOutcome(Trim(value.substr(0, dash)), /*with_offset=*/false);
       if (!outcome || outcome->kind == Outcome::Kind::kNoAnswer || outcome->kind == Outcome::Kind::kCrashed) {
-        return Fail("an acceptable outcome is accepted, refused <condition>, stanza-error or closed");
+        return Fail("an acceptable outcome is accepted, refused <condition>, stanza-error [<conditions>] or closed");
       }
       v.acceptable.push_back(Acceptable{*outcome, std::string(Trim(value.substr(dash + 4)))});
     } else if (key == "live") {
@@ -403,7 +403,11 @@ std::string Outcome::Text(bool expectation) const {
       if (offset) s += (expectation ? " at-or-before " : " at ") + std::to_string(*offset);
       return s;
     }
-    case Kind::kStanzaError: return "stanza-error";
+    case Kind::kStanzaError: {
+      std::string s = "stanza-error";
+      for (size_t i = 0; i < stanza_conditions.size(); ++i) s += (i == 0 ? " " : "+") + stanza_conditions[i];
+      return s;
+    }
     case Kind::kClosed: return "closed";
     case Kind::kNoAnswer: return "no-answer";
     case Kind::kCrashed: return "crashed";
@@ -437,6 +441,23 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
       o.offset = static_cast<int64_t>(n);
     } else if (words.size() != 2) {
       return std::nullopt;
+    }
+    return o;
+  }
+  if (words[0] == "stanza-error" && words.size() == 2) {
+    o.kind = Outcome::Kind::kStanzaError;
+    std::string_view list = words[1];
+    while (!list.empty()) {
+      size_t plus = list.find('+');
+      std::string_view name = list.substr(0, plus);
+      if (name.empty()) return std::nullopt;
+      for (char c : name) {
+        if (!((c >= 'a' && c <= 'z') || c == '-')) return std::nullopt;
+      }
+      o.stanza_conditions.emplace_back(name);
+      if (plus == std::string_view::npos) break;
+      list.remove_prefix(plus + 1);
+      if (list.empty()) return std::nullopt;
     }
     return o;
   }

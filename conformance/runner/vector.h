@@ -46,11 +46,16 @@ struct Outcome {
   // (relative to the start of the vector's input). In an observation: the
   // offset the reference reported, or nullopt when unknown (live targets).
   std::optional<int64_t> offset;
+  // kStanzaError: the stanza error conditions that came back, in order and
+  // without repeats. In a vector or an expectations file: the conditions
+  // that must be among them (none listed: any bounce will do).
+  std::vector<std::string> stanza_conditions;
 
   // Text renders the outcome as the vector format and expectation files
   // spell it: "accepted", "refused restricted-xml", "refused
-  // restricted-xml at-or-before 12" (vectors), "stanza-error", "closed",
-  // "no-answer", "crashed". An observed offset prints as "at 12".
+  // restricted-xml at-or-before 12" (vectors), "stanza-error",
+  // "stanza-error bad-request+jid-malformed", "closed", "no-answer",
+  // "crashed". An observed offset prints as "at 12".
   std::string Text(bool expectation = false) const;
 };
 

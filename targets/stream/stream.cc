@@ -89,8 +89,14 @@ std::vector<Event> Parser::TakeEvents() {
 bool Parser::AllowInbandRestart() {
   if (!restart_armed_) return false;
   restart_armed_ = false;
-  // A restart that follows SASL means the peer authenticated (RFC 6120 6.4.6).
-  SetAuthenticated(true);
+  // On the client side the restart follows the server's <success/>: the
+  // stream is authenticated (RFC 6120 6.4.6). On the server side it follows
+  // the client's <auth/>, and this parser never sees whether the exchange
+  // succeeded: a client could send <auth/> and a new header at once to get
+  // the larger post-authentication limit without credentials. So there the
+  // pre-authentication limits stay until the caller, who knows the SASL
+  // outcome, calls SetAuthenticated(true).
+  if (options_.side == Side::kClient) SetAuthenticated(true);
   return true;
 }
 

@@ -13,8 +13,8 @@ bool IsWs(uint32_t cp) { return cp == ' ' || cp == '\t' || cp == '\n' || cp == '
 size_t Utf8Length(uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
 
 // Byte classes for Guard::FastRun: ASCII bytes that change nothing but the
-// counters in text, in an attribute value (kept or not), and in a name after
-// its first character.
+// counters in text, in an attribute value, and in a name after its first
+// character.
 enum : uint8_t { kPlainText = 1, kPlainValue = 2, kPlainName = 4, kPlainKeptValue = 8 };
 constexpr std::array<uint8_t, 256> kByteClass = [] {
   std::array<uint8_t, 256> t{};

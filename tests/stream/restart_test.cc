@@ -90,9 +90,27 @@ TEST(SaslRestart, ArmedButNoRestartStanzasContinue) {
   EXPECT_EVENTS(in, {kOpen, kAuthLine, kPresence, "stream-close"});
 }
 
-TEST(SaslRestart, AuthenticatedLimitAppliesAfterRestart) {
+// A server-side restart after <auth/> does not prove the exchange succeeded:
+// <auth/> followed at once by a new header must not buy the 256 KiB limit.
+TEST(SaslRestart, ServerSideRestartKeepsPreauthLimit) {
   std::string in = kH + kAuth + kH + MessageOfSize(20000);
-  std::vector<std::string> lines = AgreedLines(in);
+  EXPECT_STREAM_ERROR(in, C::kPolicyViolation, 2 * kH.size() + kAuth.size() + 10000);
+}
+
+TEST(SaslRestart, ServerSideSetAuthenticatedRaisesLimit) {
+  Options options;
+  options.authenticated = true;
+  std::string in = kH + kAuth + kH + MessageOfSize(20000);
+  std::vector<std::string> lines = AgreedLines(in, options);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[3].rfind("stanza <message", 0), 0u);
+}
+
+TEST(SaslRestart, ClientSideRestartAfterSuccessRaisesLimit) {
+  Options options;
+  options.side = Side::kClient;
+  std::string in = kH + "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>" + kH + MessageOfSize(20000);
+  std::vector<std::string> lines = AgreedLines(in, options);
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[3].rfind("stanza <message", 0), 0u);
 }
