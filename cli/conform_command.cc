@@ -140,6 +140,7 @@ int RunConform(ConformArgs args) {
   if (args.timeout_ms < 100 || args.timeout_ms > 600000) return UsageError("--timeout-ms takes 100 to 600000");
   if (!args.w3c.empty()) {
     if (args.format == "junit") return UsageError("--w3c reports as text or json");
+    if (args.edition < 0 || args.edition > 5) return UsageError("--edition takes 1 to 5 (the XML 1.0 edition)");
     return RunW3cMode(args);
   }
   if (!args.expect.empty() && args.expect.size() != 1 && args.expect.size() != args.targets.size()) {

@@ -44,6 +44,18 @@ ensure_packages() {
     || die "apt-get install ${missing[*]} failed"
 }
 
+# ensure_w3c_suite fetches the W3C XML Conformance Test Suite into .cache/w3c
+# once (scripts/w3c-suite), for the conform.w3c.* tests. XMPPFUZZ_NO_W3C=1
+# skips the fetch (offline machines): those tests then report "skipped".
+ensure_w3c_suite() {
+  if [[ ${XMPPFUZZ_NO_W3C:-0} == 1 ]]; then
+    say "XMPPFUZZ_NO_W3C=1: not fetching the W3C suite; the conform.w3c.* tests will be skipped"
+    return 0
+  fi
+  "$XMPPFUZZ_ROOT/scripts/w3c-suite" fetch >/dev/null ||
+    die "could not fetch the W3C XML Conformance Test Suite (set XMPPFUZZ_NO_W3C=1 to go on without it)"
+}
+
 # jobs: parallelism for builds (2 on the reference machine).
 build_jobs() { echo "${XMPPFUZZ_JOBS:-2}"; }
 
