@@ -75,19 +75,28 @@ std::string Base64(std::string_view in) {
 
 // Quote renders peer bytes for a report: printable ASCII as is, the rest
 // as \xHH, cut at |max| bytes.
+// Quote renders |bytes| printable; a long reply keeps its head and its tail
+// (where a stream error or the close is), with the length between.
 std::string Quote(std::string_view bytes, size_t max = kDetailBytes) {
-  std::string out;
-  for (size_t i = 0; i < bytes.size() && i < max; ++i) {
-    unsigned char c = static_cast<unsigned char>(bytes[i]);
-    if (c >= 0x20 && c < 0x7F && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
+  auto render = [](std::string_view part, std::string* out) {
+    for (unsigned char c : part) {
+      if (c >= 0x20 && c < 0x7F && c != '\\') {
+        *out += static_cast<char>(c);
+      } else {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02X", c);
+        *out += buf;
+      }
     }
+  };
+  std::string out;
+  if (bytes.size() <= max) {
+    render(bytes, &out);
+    return out;
   }
-  if (bytes.size() > max) out += "...(" + std::to_string(bytes.size()) + " bytes)";
+  render(bytes.substr(0, max / 2), &out);
+  out += "...(" + std::to_string(bytes.size()) + " bytes in all)...";
+  render(bytes.substr(bytes.size() - max / 2), &out);
   return out;
 }
 
@@ -483,7 +492,11 @@ class Session {
     (void)sent;  // a refused vector may well stop the server reading
     // Bounces may be routed after the probe's answer: give them a moment, so
     // that a run classifies the same way every time.
-    if (Wait(After(config_.timeout_ms), [&] { return reply_.ProbeAnswered(preauth); })) {
+    // A large input takes a server time to read and parse (a loaded Lua or
+    // Erlang server needs seconds for 256 KiB): allow 1 ms more per 64 bytes,
+    // so that a slow answer is not taken for no answer.
+    int wait_ms = config_.timeout_ms + static_cast<int>(std::min<size_t>(input.size() / 64, 60000));
+    if (Wait(After(wait_ms), [&] { return reply_.ProbeAnswered(preauth); })) {
       Wait(After(kSettleMs), [] { return false; });
     }
     std::string_view answer = reply_.since_mark();

@@ -45,7 +45,10 @@ std::string_view VerdictName(Verdict v);
 // KnownDeviation is one line of an expectations file: the outcome a target
 // is known to show for a vector, and why.
 struct KnownDeviation {
-  Outcome outcome;
+  Outcome outcome;  // the first outcome listed
+  // Every outcome listed ("a | b"): a target that answers a vector one way
+  // or another from run to run (timing, TCP segmentation) lists each.
+  std::vector<Outcome> alternatives;
   std::string reason;
   int line = 0;
 };
@@ -54,9 +57,11 @@ using Expectations = std::map<std::string, KnownDeviation>;
 
 // ParseExpectations reads an expectations file:
 //   # comment
-//   <vector-id>  <outcome>  -- <reason>
+//   <vector-id>  <outcome> [| <outcome>...]  -- <reason>
 // where <outcome> is accepted, refused <condition>, stanza-error, closed,
-// no-answer or crashed. Returns false with "FILE:LINE: message" in |error|.
+// no-answer or crashed. Several outcomes separated by '|' name a target
+// that varies between them; one of them may then be the vector's own
+// expected outcome. Returns false with "FILE:LINE: message" in |error|.
 bool ParseExpectations(const std::string& path, std::string_view text, Expectations* out, std::string* error);
 
 struct Result {
