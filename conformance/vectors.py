@@ -1,4 +1,4 @@
-"""Definitions of the conformance vectors (see conformance/README.md).
+"""Definitions of the conformance vectors (see README.md, "Conformance suite").
 
 conformance/generate-vectors turns these into conformance/vectors/**/*.vec.
 Inputs and events are written in the .vec escape language (raw strings, so

@@ -1,6 +1,6 @@
 // Conformance vectors: the in-memory form of conformance/vectors/**/*.vec
 // files, and the parser for that format (documented in
-// conformance/README.md).
+// README.md, "Conformance suite").
 #ifndef XMPPFUZZ_CONFORMANCE_RUNNER_VECTOR_H_
 #define XMPPFUZZ_CONFORMANCE_RUNNER_VECTOR_H_
 
