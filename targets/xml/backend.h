@@ -28,14 +28,19 @@ class BackendSink {
 struct BackendError {
   Condition condition = Condition::kNone;  // kNone: stopped by the sink
   std::string detail;
+  // position is the index in the bytes of the failed Feed() call where the
+  // backend found the error, or npos when it cannot say (the reader then
+  // blames the last token it fed).
+  size_t position = std::string::npos;
 };
 
 class TokenizerBackend {
  public:
   virtual ~TokenizerBackend() = default;
-  // Feed parses |bytes| as the continuation of the current document. Returns
-  // false when the backend refused them (|error| says why) or the sink
-  // stopped it (error->condition stays kNone).
+  // Feed parses |bytes| (one or more whole tokens, or a piece of text) as the
+  // continuation of the current document. Returns false when the backend
+  // refused them (|error| says why and where) or the sink stopped it
+  // (error->condition stays kNone).
   virtual bool Feed(std::string_view bytes, BackendError* error) = 0;
   // Reset starts a new document.
   virtual void Reset() = 0;

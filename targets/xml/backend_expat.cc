@@ -59,7 +59,11 @@ class ExpatBackend final : public TokenizerBackend {
 
   bool Feed(std::string_view bytes, BackendError* error) override {
     restricted_ = nullptr;
+    uint64_t fed_before = fed_;
+    fed_ += bytes.size();
     if (XML_Parse(parser_, bytes.data(), static_cast<int>(bytes.size()), XML_FALSE) == XML_STATUS_OK) return true;
+    XML_Index at = restricted_ != nullptr ? restricted_at_ : XML_GetCurrentByteIndex(parser_);
+    if (at >= 0 && static_cast<uint64_t>(at) >= fed_before) error->position = static_cast<size_t>(at - fed_before);
     if (sink_stopped_) {
       error->condition = Condition::kNone;
     } else if (restricted_ != nullptr) {
@@ -81,6 +85,7 @@ class ExpatBackend final : public TokenizerBackend {
  private:
   void Configure() {
     sink_stopped_ = false;
+    fed_ = 0;
     pending_default_.reset();
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
     XML_SetHashSalt(parser_, kFuzzingHashSalt);
@@ -109,6 +114,7 @@ class ExpatBackend final : public TokenizerBackend {
   static void Refuse(void* self, const char* what) {
     auto* b = static_cast<ExpatBackend*>(self);
     b->restricted_ = what;
+    b->restricted_at_ = XML_GetCurrentByteIndex(b->parser_);
     XML_StopParser(b->parser_, XML_FALSE);
   }
 
@@ -152,6 +158,8 @@ class ExpatBackend final : public TokenizerBackend {
   std::optional<std::string> pending_default_;
   bool sink_stopped_ = false;
   const char* restricted_ = nullptr;
+  XML_Index restricted_at_ = -1;
+  uint64_t fed_ = 0;  // bytes fed since the document began, for error positions
 };
 
 }  // namespace

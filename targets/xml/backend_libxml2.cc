@@ -72,6 +72,8 @@ class Libxml2Backend final : public TokenizerBackend {
   bool Feed(std::string_view bytes, BackendError* error) override {
     error_ = BackendError{};
     failed_ = false;
+    fed_before_ = fed_;
+    fed_ += bytes.size();
     int rc = xmlParseChunk(ctxt_, bytes.data(), static_cast<int>(bytes.size()), 0);
     if (!failed_ && ctxt_->wellFormed) return true;
     if (!failed_) {
@@ -100,6 +102,7 @@ class Libxml2Backend final : public TokenizerBackend {
     xmlCtxtUseOptions(ctxt_, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOENT);
     xmlSwitchEncoding(ctxt_, XML_CHAR_ENCODING_UTF8);
     ctxt_->userData = this;
+    fed_ = 0;
     failed_ = false;
     sink_stopped_ = false;
   }
@@ -111,6 +114,10 @@ class Libxml2Backend final : public TokenizerBackend {
     failed_ = true;
     error_.condition = c;
     error_.detail = std::move(detail);
+    if (const xmlParserInputPtr in = ctxt_->input; in != nullptr && in->cur != nullptr && in->base != nullptr) {
+      uint64_t at = in->consumed + static_cast<uint64_t>(in->cur - in->base);
+      if (at >= fed_before_) error_.position = static_cast<size_t>(at - fed_before_);
+    }
     xmlStopParser(ctxt_);
   }
 
@@ -190,6 +197,8 @@ class Libxml2Backend final : public TokenizerBackend {
   BackendError error_;
   bool failed_ = false;
   bool sink_stopped_ = false;
+  uint64_t fed_ = 0;         // bytes fed since the document began, for error positions
+  uint64_t fed_before_ = 0;  // the same before the current Feed()
 };
 
 }  // namespace

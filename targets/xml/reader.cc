@@ -1,4 +1,17 @@
 // Reader: guard -> backend -> stanza trees -> listener.
+//
+// The guard hands over whole tokens one by one; the reader collects the
+// tokens that lie back to back in the caller's chunk and feeds them to the
+// backend in one call (a backend call per token costs more than the parse
+// of a short token). Each backend callback is matched to the token it came
+// from through a queue of tag offsets, and a backend error is blamed on the
+// token holding the byte the backend names, so events, offsets and
+// conditions are those of feeding token by token. The batch is fed before
+// anything that may depend on the events in it: the end of the chunk, a
+// token that is not contiguous with it, and the guard's question whether an
+// in-band restart is allowed.
+#include <algorithm>
+
 #include "targets/xml/backend.h"
 #include "targets/xml/guard.h"
 #include "targets/xml/xml.h"
@@ -14,10 +27,14 @@ class Reader::Impl final : public GuardClient, public BackendSink {
 
   Status Feed(std::span<const uint8_t> bytes) {
     if (!error_.ok()) return Status::kError;
-    if (!guard_.Scan(bytes)) {
-      if (error_.ok()) error_ = guard_.error();
-      return Status::kError;
-    }
+    chunk_ = bytes;
+    bool scanned = guard_.Scan(bytes);
+    // The batch holds tokens before any byte the guard refused: its events
+    // and errors come first.
+    FlushBatch();
+    chunk_ = {};
+    if (!scanned && error_.ok()) error_ = guard_.error();
+    if (!error_.ok()) return Status::kError;
     return closed_ ? Status::kOk : Status::kNeedMore;
   }
 
@@ -32,7 +49,10 @@ class Reader::Impl final : public GuardClient, public BackendSink {
   }
 
   const Error& error() const { return error_; }
-  uint64_t offset() const { return guard_.offset(); }
+  // After the backend or the listener stopped on a token, the guard may
+  // have scanned on; report where it would have stopped had the token been
+  // fed on its own.
+  uint64_t offset() const { return stopped_at_ ? *stopped_at_ : guard_.offset(); }
   Backend backend() const { return backend_kind_; }
 
  private:
@@ -40,6 +60,10 @@ class Reader::Impl final : public GuardClient, public BackendSink {
 
   void ResetDocument() {
     backend_->Reset();
+    batch_ = {};
+    batch_tokens_.clear();
+    tags_.clear();
+    next_tag_ = 0;
     depth_ = 0;
     stack_.clear();
     closed_ = false;
@@ -50,39 +74,124 @@ class Reader::Impl final : public GuardClient, public BackendSink {
     return false;
   }
 
+  // A token waiting in the batch: its kind, where it starts in the stream
+  // and where it ends in the batch.
+  struct BatchToken {
+    TokenKind kind;
+    uint64_t offset;
+    size_t end;
+  };
+  // A tag whose start or end event the backend has still to report: the
+  // offset of its token and the offset the guard stands at when it hands
+  // the token over.
+  struct PendingTag {
+    uint64_t offset;
+    uint64_t guard_offset;
+  };
+
+  static uint64_t GuardOffsetAfter(TokenKind kind, uint64_t end) {
+    // The guard hands over text when it meets the next '<' or the end of
+    // the chunk, every other token at its last byte.
+    return kind == TokenKind::kText ? end : end - 1;
+  }
+
   // GuardClient
-  bool OnToken(TokenKind, std::string_view bytes, uint64_t offset) override {
-    token_offset_ = offset;
+  bool OnToken(TokenKind kind, std::string_view bytes, uint64_t offset) override {
+    if (!error_.ok()) return false;
+    const char* chunk_begin = reinterpret_cast<const char*>(chunk_.data());
+    bool in_chunk = bytes.data() >= chunk_begin && bytes.data() + bytes.size() <= chunk_begin + chunk_.size();
+    if (batch_.empty() || bytes.data() != batch_.data() + batch_.size() || !in_chunk) {
+      if (!FlushBatch()) return false;
+      batch_ = std::string_view(bytes.data(), 0);
+    }
+    batch_ = std::string_view(batch_.data(), batch_.size() + bytes.size());
+    batch_tokens_.push_back(BatchToken{kind, offset, batch_.size()});
+    uint64_t guard_offset = GuardOffsetAfter(kind, offset + bytes.size());
+    if (kind == TokenKind::kStartTag || kind == TokenKind::kEmptyTag || kind == TokenKind::kEndTag) {
+      tags_.push_back(PendingTag{offset, guard_offset});
+      if (kind == TokenKind::kEmptyTag) tags_.push_back(PendingTag{offset, guard_offset});  // its end
+    }
+    // Bytes the guard carried over from an earlier chunk do not outlive
+    // this call.
+    if (!in_chunk) return FlushBatch();
+    return true;
+  }
+
+  bool AllowRestart() override {
+    // The answer depends on the stanzas before, so they must be through.
+    if (!FlushBatch()) return false;
+    return listener_->AllowInbandRestart();
+  }
+
+  void OnInbandRestart(uint64_t) override {
+    FlushBatch();
+    ResetDocument();
+  }
+
+  // FlushBatch feeds the batch to the backend. Returns false when there is
+  // an error (error_ then holds it).
+  bool FlushBatch() {
+    if (batch_.empty()) return error_.ok();
     BackendError be;
-    if (backend_->Feed(bytes, &be)) return true;
-    if (be.condition != Condition::kNone) SetError(Error{be.condition, offset, be.detail});
-    if (error_.ok()) SetError(Error{Condition::kInternalServerError, offset, "backend stopped without an error"});
+    bool ok = backend_->Feed(batch_, &be);
+    if (ok) {
+      batch_ = {};
+      batch_tokens_.clear();
+      tags_.erase(tags_.begin(), tags_.begin() + static_cast<ptrdiff_t>(next_tag_));
+      next_tag_ = 0;
+      return error_.ok();
+    }
+    if (error_.ok()) {
+      // The backend refused a token: the one holding the byte it names.
+      auto it = be.position == std::string::npos
+                    ? batch_tokens_.end() - 1
+                    : std::upper_bound(batch_tokens_.begin(), batch_tokens_.end() - 1, be.position,
+                                       [](size_t pos, const BatchToken& t) { return pos < t.end; });
+      uint64_t end = it->offset + (it->end - (it == batch_tokens_.begin() ? 0 : (it - 1)->end));
+      stopped_at_ = GuardOffsetAfter(it->kind, end);
+      if (be.condition != Condition::kNone) SetError(Error{be.condition, it->offset, be.detail});
+      if (error_.ok()) SetError(Error{Condition::kInternalServerError, it->offset, "backend stopped without an error"});
+    }
+    batch_ = {};
+    batch_tokens_.clear();
     return false;
   }
 
-  bool AllowRestart() override { return listener_->AllowInbandRestart(); }
+  // TakeTag returns the tag the backend's next start or end event belongs to.
+  PendingTag TakeTag() {
+    if (next_tag_ < tags_.size()) return tags_[next_tag_++];
+    // Not reached: every event the backend reports comes from a tag fed.
+    static const PendingTag kNone{0, 0};
+    return tags_.empty() ? kNone : tags_.back();
+  }
 
-  void OnInbandRestart(uint64_t) override { ResetDocument(); }
+  // Stop records where the guard would have stopped when the listener
+  // refused the event of |tag|.
+  bool Stop(const Error& e, const PendingTag& tag) {
+    stopped_at_ = tag.guard_offset;
+    return SetError(e);
+  }
 
   // BackendSink
   bool OnStart(std::string_view ns, std::string_view name, std::vector<Attribute>&& attributes,
                const std::optional<std::string>& default_ns) override {
     if (!error_.ok()) return false;  // a backend may call on after being stopped
+    PendingTag tag = TakeTag();
     if (depth_ == 0) {
       ++depth_;
       Element header;
       header.ns = ns;
       header.name = name;
       header.attributes = std::move(attributes);
-      Error e = listener_->OnStreamOpen(std::move(header), default_ns.value_or(std::string()), token_offset_);
-      return e.ok() || SetError(e);
+      Error e = listener_->OnStreamOpen(std::move(header), default_ns.value_or(std::string()), tag.offset);
+      return e.ok() || Stop(e, tag);
     }
     if (depth_ == 1) {
       stanza_ = Element{};
       stanza_.ns = ns;
       stanza_.name = name;
       stanza_.attributes = std::move(attributes);
-      stanza_offset_ = token_offset_;
+      stanza_offset_ = tag.offset;
       stack_.assign(1, &stanza_);
     } else {
       Element* parent = stack_.back();
@@ -98,17 +207,18 @@ class Reader::Impl final : public GuardClient, public BackendSink {
 
   bool OnEnd() override {
     if (!error_.ok()) return false;
-    if (depth_ == 0) return SetError(Error{Condition::kInternalServerError, token_offset_, "end without start"});
+    PendingTag tag = TakeTag();
+    if (depth_ == 0) return Stop(Error{Condition::kInternalServerError, tag.offset, "end without start"}, tag);
     --depth_;
     if (depth_ == 0) {
       closed_ = true;
-      Error e = listener_->OnStreamClose(token_offset_);
-      return e.ok() || SetError(e);
+      Error e = listener_->OnStreamClose(tag.offset);
+      return e.ok() || Stop(e, tag);
     }
     if (depth_ == 1) {
       stack_.clear();
       Error e = listener_->OnStanza(std::move(stanza_), stanza_offset_);
-      return e.ok() || SetError(e);
+      return e.ok() || Stop(e, tag);
     }
     stack_.pop_back();
     return true;
@@ -134,7 +244,12 @@ class Reader::Impl final : public GuardClient, public BackendSink {
   Listener* listener_;
   std::unique_ptr<TokenizerBackend> backend_;
   Error error_;
-  uint64_t token_offset_ = 0;
+  std::optional<uint64_t> stopped_at_;  // see offset()
+  std::span<const uint8_t> chunk_;      // the bytes being scanned
+  std::string_view batch_;              // whole tokens back to back in chunk_, not yet fed
+  std::vector<BatchToken> batch_tokens_;
+  std::vector<PendingTag> tags_;        // tags fed whose events are still to come, from next_tag_ on
+  size_t next_tag_ = 0;
   uint64_t stanza_offset_ = 0;
   size_t depth_ = 0;
   bool closed_ = false;
