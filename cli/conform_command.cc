@@ -165,23 +165,27 @@ int RunConform(ConformArgs args) {
     return 0;
   }
 
-  std::vector<conform::TargetReport> reports;
+  // Every target and expectations file is checked before the first vector
+  // runs: a typo in the last --target must not cost a whole run first.
+  std::vector<std::unique_ptr<conform::Target>> targets;
+  std::vector<conform::Expectations> known(args.targets.size());
+  std::vector<conform::TargetReport> reports(args.targets.size());
   for (size_t i = 0; i < args.targets.size(); ++i) {
-    std::unique_ptr<conform::Target> target = MakeTarget(args, args.targets[i], &error);
-    if (!target) return UsageError(error);
-    conform::TargetReport report;
-    report.target = target->Name();
-    report.live = target->Live();
-    conform::Expectations known;
+    targets.push_back(MakeTarget(args, args.targets[i], &error));
+    if (!targets.back()) return UsageError(error);
+    conform::TargetReport& report = reports[i];
+    report.target = targets.back()->Name();
+    report.live = targets.back()->Live();
     if (!args.expect.empty()) {
       report.expectations = args.expect.size() == 1 ? args.expect[0] : args.expect[i];
       std::string text;
       if (!ReadFile(report.expectations, &text)) return UsageError("cannot read '" + report.expectations + "'");
-      if (!conform::ParseExpectations(report.expectations, text, &known, &error)) return UsageError(error);
-      report.stale_expectations = conform::UnknownIds(known, all);
+      if (!conform::ParseExpectations(report.expectations, text, &known[i], &error)) return UsageError(error);
+      report.stale_expectations = conform::UnknownIds(known[i], all);
     }
-    report.results = conform::RunAll(*target, vectors, args.expect.empty() ? nullptr : &known);
-    reports.push_back(std::move(report));
+  }
+  for (size_t i = 0; i < targets.size(); ++i) {
+    reports[i].results = conform::RunAll(*targets[i], vectors, args.expect.empty() ? nullptr : &known[i]);
   }
 
   std::string text = conform::TextReport(reports);

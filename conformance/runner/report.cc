@@ -1,6 +1,8 @@
 #include "conformance/runner/report.h"
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace xmppfuzz::conform {
 namespace {
@@ -24,44 +26,80 @@ std::string Indent(const std::string& s) {
   return out;
 }
 
-// XmlEscape makes |s| safe in XML text and attribute values; bytes that are
-// not XML characters become U+FFFD.
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// DecodeUtf8 reads the character that starts at |s[i]| into |cp| and its
+// length into |n|. Returns false for anything that is not shortest-form
+// UTF-8 of a scalar value (overlong forms, surrogates, above U+10FFFF,
+// truncated or stray bytes).
+bool DecodeUtf8(std::string_view s, size_t i, uint32_t* cp, size_t* n) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  if (c < 0x80) {
+    *cp = c;
+    *n = 1;
+    return true;
+  } else if (c >= 0xC2 && c <= 0xDF) {
+    *n = 2;
+    *cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    *n = 3;
+    *cp = c & 0x0F;
+    if (c == 0xE0) lo = 0xA0;  // no overlong forms
+    if (c == 0xED) hi = 0x9F;  // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    *n = 4;
+    *cp = c & 0x07;
+    if (c == 0xF0) lo = 0x90;  // no overlong forms
+    if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return false;
+  }
+  if (i + *n > s.size()) return false;
+  for (size_t k = 1; k < *n; ++k) {
+    unsigned char b = byte(i + k);
+    if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80) return false;
+    *cp = (*cp << 6) | (b & 0x3F);
+  }
+  return true;
+}
+
+// IsXmlChar reports whether XML 1.0 allows |cp| in a document (section 2.2).
+bool IsXmlChar(uint32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+         (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+// XmlEscape makes |s| safe in XML text and attribute values. Details quote
+// peer bytes, so each byte that is not part of UTF-8, and each character XML
+// does not allow (most controls, U+FFFE, U+FFFF), becomes U+FFFD.
 std::string XmlEscape(const std::string& s) {
   std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    uint32_t cp = 0;
+    size_t n = 1;
+    bool decoded = DecodeUtf8(s, i, &cp, &n);
+    if (!decoded || !IsXmlChar(cp)) {
+      out += kReplacement;
+      i += decoded ? n : 1;  // a character XML does not allow, or one stray byte
+      continue;
+    }
+    switch (cp) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
+      // References keep these through attribute-value normalisation.
       case '\n': out += "&#10;"; break;
+      case '\r': out += "&#13;"; break;
       case '\t': out += "&#9;"; break;
-      default:
-        if (c < 0x20) {
-          out += "\xEF\xBF\xBD";
-        } else {
-          out += static_cast<char>(c);
-        }
+      default: out.append(s, i, n);
     }
+    i += n;
   }
-  // Invalid UTF-8 cannot come from our own messages, but the details quote
-  // peer bytes: replace anything that does not decode.
-  std::string clean;
-  for (size_t i = 0; i < out.size();) {
-    unsigned char c = static_cast<unsigned char>(out[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    bool ok = n != 0 && i + n <= out.size();
-    for (size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(out[i + k]) & 0xC0) == 0x80;
-    if (ok) {
-      clean.append(out, i, n);
-      i += n;
-    } else {
-      clean += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  return clean;
+  return out;
 }
 
 nlohmann::json CountsJson(const Counts& c) {

@@ -244,9 +244,10 @@ class FileParser {
           } else {
             events_text.push_back({std::string(content), line_no_});
           }
+          ++block_lines_;
           continue;
         }
-        block_ = Block::kNone;
+        if (!EndBlock()) return false;
       }
       if (line.empty() || line[0] == '#') continue;
       if (line[0] == '[') {
@@ -285,6 +286,7 @@ class FileParser {
       }
       if (!Field(*current, key, value, &input_text, &have_input, &have_expect)) return false;
     }
+    if (block_ != Block::kNone && !EndBlock()) return false;
     return finish();
   }
 
@@ -297,6 +299,16 @@ class FileParser {
     return false;
   }
 
+  // EndBlock closes an input or events block; an empty one is a mistake
+  // (an input indented with a tab, say), not an empty input.
+  bool EndBlock() {
+    bool input = block_ == Block::kInput;
+    block_ = Block::kNone;
+    if (block_lines_ != 0) return true;
+    return FailAt(block_line_, input ? "'input:' has no indented line under it (write 'input: none' for no bytes)"
+                                     : "'events:' has no indented line under it (write 'events: none' for no events)");
+  }
+
   bool ValidId(const std::string& id) const {
     if (!StartsWith(id, category_ + "/") || id.size() == category_.size() + 1) return false;
     for (char c : id.substr(category_.size() + 1)) {
@@ -304,6 +316,12 @@ class FileParser {
       if (!ok) return false;
     }
     return true;
+  }
+
+  void StartBlock(Block b) {
+    block_ = b;
+    block_line_ = line_no_;
+    block_lines_ = 0;
   }
 
   bool Field(Vector& v, const std::string& key, std::string_view value, std::string* input_text, bool* have_input,
@@ -336,7 +354,7 @@ class FileParser {
       if (!value.empty()) {
         if (value != "none") return Fail("'input:' takes an indented block on the next lines (or 'none')");
       } else {
-        block_ = Block::kInput;
+        StartBlock(Block::kInput);
       }
       input_text->clear();
     } else if (key == "events") {
@@ -344,7 +362,7 @@ class FileParser {
       if (!value.empty()) {
         if (value != "none") return Fail("'events:' takes an indented block on the next lines (or 'none')");
       } else {
-        block_ = Block::kEvents;
+        StartBlock(Block::kEvents);
       }
     } else if (key == "expect") {
       auto outcome = ParseOutcome(value, /*with_offset=*/true);
@@ -379,6 +397,8 @@ class FileParser {
   int line_no_ = 0;
   int input_line_ = 0;
   Block block_ = Block::kNone;
+  int block_line_ = 0;   // where the open block's key is
+  int block_lines_ = 0;  // how many lines it has so far
   std::set<std::string> seen_;
 };
 
@@ -517,7 +537,9 @@ bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* er
     std::string category = file.parent_path().filename().string();
     if (!ParseVectorFile(file.string(), buffer.str(), category, out, error)) return false;
   }
-  std::sort(out->begin(), out->end(), [](const Vector& a, const Vector& b) { return a.id < b.id; });
+  // Stable: of two vectors with one id, the later (by file, then line) is
+  // the one reported, pointing back at the first.
+  std::stable_sort(out->begin(), out->end(), [](const Vector& a, const Vector& b) { return a.id < b.id; });
   for (size_t i = 1; i < out->size(); ++i) {
     if ((*out)[i].id == (*out)[i - 1].id) {
       *error = (*out)[i].file + ":" + std::to_string((*out)[i].line) + ": duplicate vector id '" + (*out)[i].id +

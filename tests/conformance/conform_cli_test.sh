@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# Command-line tests of `xmppfuzz conform`, one case per ctest entry (see
+# CMakeLists.txt here). Each case writes what it needs (a small suite with a
+# deliberately wrong expectation, expectations files) into a fresh
+# temporary directory.
+#
+# Usage: conform_cli_test.sh CASE XMPPFUZZ REPORT_CHECK SOURCE_DIR
+set -uo pipefail
+
+if [[ $# -ne 4 ]]; then
+  echo "usage: conform_cli_test.sh CASE XMPPFUZZ REPORT_CHECK SOURCE_DIR" >&2
+  exit 2
+fi
+case_name=$1 xmppfuzz=$2 report_check=$3 source_dir=$4
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/xmppfuzz-conform-cli.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+fail() {
+  echo "FAIL [$case_name]: $*" >&2
+  for f in out err; do
+    if [[ -s $tmp/$f ]]; then
+      echo "--- std$f (first 40 lines):" >&2
+      head -n 40 "$tmp/$f" >&2
+    fi
+  done
+  exit 1
+}
+
+# conform ARGS...: runs `xmppfuzz conform ARGS` with stdout and stderr in
+# $tmp/out and $tmp/err; sets $rc.
+conform() {
+  "$xmppfuzz" conform "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+}
+
+expect_rc() {
+  [[ $rc -eq $1 ]] || fail "exit status $rc, expected $1"
+}
+
+# expect_in out|err TEXT: stdout or stderr contains TEXT.
+expect_in() {
+  grep -qF -- "$2" "$tmp/$1" || fail "std$1 lacks '$2'"
+}
+
+expect_not_in() {
+  if grep -qF -- "$2" "$tmp/$1"; then fail "std$1 has '$2'"; fi
+}
+
+# expect_usage_error TEXT: exit 2, nothing on stdout, one line on stderr
+# that starts with "xmppfuzz: " and contains TEXT.
+expect_usage_error() {
+  expect_rc 2
+  [[ ! -s $tmp/out ]] || fail "stdout is not empty"
+  [[ $(wc -l <"$tmp/err") -eq 1 ]] || fail "stderr has $(wc -l <"$tmp/err") lines, expected one"
+  [[ $(head -c 10 "$tmp/err") == "xmppfuzz: " ]] || fail "stderr does not start with 'xmppfuzz: '"
+  expect_in err "$1"
+}
+
+# A small suite: demo/good passes, demo/wrong expects a comment to be
+# accepted (the reference refuses it), demo/lenient is refused with another
+# condition than expected but lists it as acceptable.
+write_suite() {
+  mkdir -p "$tmp/suite/demo"
+  cat >"$tmp/suite/demo/cases.vec" <<'EOF'
+# Vectors for the command-line tests.
+
+[demo/good]
+description: a stanza the reference accepts
+source: RFC 6120 section 8
+input:
+  <message/>
+expect: accepted
+events:
+  stanza <message xmlns="jabber:client"/>
+
+[demo/wrong]
+description: a comment, wrongly expected to be accepted
+source: RFC 6120 section 11.1 (restricted XML)
+input:
+  <message/><!-- x -->
+expect: accepted
+events:
+  stanza <message xmlns="jabber:client"/>
+
+[demo/lenient]
+description: a comment, expected as bad-format with restricted-xml acceptable
+source: RFC 6120 section 11.1 (restricted XML)
+input:
+  <message/><!-- x -->
+expect: refused bad-format at-or-before 10
+acceptable: refused restricted-xml -- the test says so
+EOF
+}
+
+# The passing suite: the same without demo/wrong.
+write_passing_suite() {
+  write_suite
+  awk '/^\[demo\/wrong\]/{skip=1} /^\[demo\/lenient\]/{skip=0} !skip' "$tmp/suite/demo/cases.vec" >"$tmp/cases"
+  mv "$tmp/cases" "$tmp/suite/demo/cases.vec"
+}
+
+# total_row TARGET: the "total" row of TARGET's table in $tmp/out, as
+# "pass fail acceptable known n/a".
+total_row() {
+  awk -v t="target $1:" '
+    index($0, t) == 1 { inside = 1; next }
+    /^target / { inside = 0 }
+    inside && $1 == "total" { print $2, $3, $4, $5, $6; exit }' "$tmp/out"
+}
+
+case $case_name in
+  inproc)
+    # The shipped suite passes on both in-process targets.
+    vectors=$(cat "$source_dir"/conformance/vectors/*/*.vec | grep -c '^\[')
+    [[ $vectors -ge 300 ]] || fail "only $vectors vectors in $source_dir/conformance/vectors"
+    conform --target inproc:expat --target inproc:libxml2 --suite "$source_dir/conformance/vectors"
+    expect_rc 0
+    for t in inproc:expat inproc:libxml2; do
+      expect_in out "target $t: $vectors vectors"
+      row=$(total_row "$t")
+      [[ $row == "$vectors 0 0 0 0" ]] || fail "$t totals '$row', expected '$vectors 0 0 0 0'"
+    done
+    [[ $(grep -c '^  result: ok$' "$tmp/out") -eq 2 ]] || fail "not two 'result: ok' lines"
+    expect_not_in out "FAIL"
+    [[ ! -s $tmp/err ]] || fail "stderr is not empty"
+    ;;
+
+  default-targets)
+    # Without --target both in-process targets run.
+    write_passing_suite
+    conform --suite "$tmp/suite"
+    expect_rc 0
+    expect_in out "target inproc:expat: 2 vectors"
+    expect_in out "target inproc:libxml2: 2 vectors"
+    ;;
+
+  failing-vector)
+    write_suite
+    conform --target inproc:expat --suite "$tmp/suite"
+    expect_rc 1
+    row=$(total_row inproc:expat)
+    [[ $row == "1 1 1 0 0" ]] || fail "totals '$row', expected '1 1 1 0 0'"
+    expect_in out "  FAIL demo/wrong: expected accepted, got refused restricted-xml at 10"
+    expect_in out "  acceptable demo/lenient: refused restricted-xml: the test says so"
+    expect_in out "  result: FAIL"
+    ;;
+
+  passing-suite)
+    write_passing_suite
+    conform --target inproc:libxml2 --suite "$tmp/suite"
+    expect_rc 0
+    row=$(total_row inproc:libxml2)
+    [[ $row == "1 0 1 0 0" ]] || fail "totals '$row', expected '1 0 1 0 0'"
+    expect_in out "  result: ok"
+    ;;
+
+  filter)
+    write_suite
+    conform --target inproc:expat --suite "$tmp/suite" --filter 'demo/[gl]*'
+    expect_rc 0
+    expect_in out "target inproc:expat: 2 vectors"
+    expect_not_in out "demo/wrong"
+    ;;
+
+  list)
+    write_suite
+    conform --suite "$tmp/suite" --list
+    expect_rc 0
+    [[ $(wc -l <"$tmp/out") -eq 3 ]] || fail "--list printed $(wc -l <"$tmp/out") lines, expected 3"
+    expect_in out "demo/wrong  c2s authenticated  accepted  -- a comment, wrongly expected to be accepted"
+    expect_in out "demo/lenient  c2s authenticated  refused bad-format at-or-before 10  -- "
+    ;;
+
+  json)
+    write_suite
+    conform --target inproc:expat --target inproc:libxml2 --suite "$tmp/suite" --format json
+    expect_rc 1
+    counts=$("$report_check" json "$tmp/out") || fail "the JSON report does not check: $counts"
+    want="failed=true"
+    want+=" inproc:expat:pass=1,fail=1,acceptable=1,known=0,n/a=0,vectors=3"
+    want+=" inproc:libxml2:pass=1,fail=1,acceptable=1,known=0,n/a=0,vectors=3"
+    [[ $counts == "$want" ]] || fail "JSON counts '$counts', expected '$want'"
+    write_passing_suite
+    conform --target inproc:expat --suite "$tmp/suite" --format json
+    expect_rc 0
+    counts=$("$report_check" json "$tmp/out") || fail "the JSON report does not check: $counts"
+    want="failed=false inproc:expat:pass=1,fail=0,acceptable=1,known=0,n/a=0,vectors=2"
+    [[ $counts == "$want" ]] || fail "JSON counts '$counts', expected '$want'"
+    ;;
+
+  junit-out)
+    write_suite
+    conform --target inproc:expat --suite "$tmp/suite" --format junit --out "$tmp/report.xml"
+    expect_rc 1
+    [[ -s $tmp/report.xml ]] || fail "--out did not write $tmp/report.xml"
+    counts=$("$report_check" junit "$tmp/report.xml") || fail "the JUnit report does not check: $counts"
+    want="tests=3 failures=1 skipped=0 suites=1 testcases=3 failure-elements=1"
+    [[ $counts == "$want" ]] || fail "JUnit counts '$counts', expected '$want'"
+    # With --out the text table still goes to stdout, and the XML does not.
+    expect_in out "target inproc:expat: 3 vectors"
+    expect_in out "  result: FAIL"
+    expect_not_in out "<testsuites"
+    ;;
+
+  junit-stdout)
+    write_passing_suite
+    conform --target inproc:libxml2 --suite "$tmp/suite" --format junit
+    expect_rc 0
+    counts=$("$report_check" junit "$tmp/out") || fail "the JUnit report does not check: $counts"
+    want="tests=2 failures=0 skipped=0 suites=1 testcases=2 failure-elements=0"
+    [[ $counts == "$want" ]] || fail "JUnit counts '$counts', expected '$want'"
+    ;;
+
+  known-deviation)
+    write_suite
+    printf '# the reference refuses comments\ndemo/wrong refused restricted-xml -- it is the vector that is wrong\n' \
+      >"$tmp/t.expect"
+    conform --target inproc:expat --suite "$tmp/suite" --expect "$tmp/t.expect"
+    expect_rc 0
+    row=$(total_row inproc:expat)
+    [[ $row == "1 0 1 1 0" ]] || fail "totals '$row', expected '1 0 1 1 0'"
+    expect_in out "known deviations from $tmp/t.expect"
+    expect_in out "  known demo/wrong: refused restricted-xml: it is the vector that is wrong"
+    ;;
+
+  known-deviation-passes)
+    write_suite
+    printf 'demo/wrong refused restricted-xml -- wrong vector\ndemo/good closed -- used to hang up\n' >"$tmp/t.expect"
+    conform --target inproc:expat --suite "$tmp/suite" --expect "$tmp/t.expect"
+    expect_rc 1
+    expect_in out "  FAIL demo/good: known deviation 'closed' (expectations line 2) changed: now passes;"
+    expect_in out "now passes; remove it from the expectations file"
+    ;;
+
+  stale-expect)
+    write_passing_suite
+    printf 'demo/gone accepted -- this vector was removed\n' >"$tmp/t.expect"
+    conform --target inproc:expat --suite "$tmp/suite" --expect "$tmp/t.expect"
+    expect_rc 1
+    expect_in out "  FAIL $tmp/t.expect names vector 'demo/gone', which is not in the suite"
+    expect_in out "  result: FAIL"
+    conform --target inproc:expat --suite "$tmp/suite" --expect "$tmp/t.expect" --format json
+    expect_rc 1
+    counts=$("$report_check" json "$tmp/out") || fail "the JSON report does not check: $counts"
+    [[ $counts == failed=true* ]] || fail "JSON '$counts' does not say failed=true"
+    expect_in out '"stale_expectations": ['
+    expect_in out '"demo/gone"'
+    # A filter does not make the other vectors' lines stale.
+    printf 'demo/lenient refused restricted-xml -- listed\n' >"$tmp/t.expect"
+    conform --target inproc:expat --suite "$tmp/suite" --expect "$tmp/t.expect" --filter 'demo/good'
+    expect_rc 0
+    ;;
+
+  usage-unknown-target)
+    write_suite
+    conform --target inproc:bogus --suite "$tmp/suite"
+    expect_usage_error "unknown target 'inproc:bogus'"
+    conform --target tcp://127.0.0.1:5222 --suite "$tmp/suite"
+    expect_usage_error "unknown target 'tcp://127.0.0.1:5222'"
+    # Targets are checked before anything runs.
+    conform --target inproc:expat --target nonsense --suite "$tmp/suite"
+    expect_usage_error "unknown target 'nonsense'"
+    ;;
+
+  usage-unknown-format)
+    write_suite
+    conform --format xml --suite "$tmp/suite"
+    expect_usage_error "--format takes text, json or junit, got 'xml'"
+    ;;
+
+  usage-non-loopback)
+    write_suite
+    for url in xmpp://192.0.2.1:5222 xmpp://10.0.0.1:5222/example.org; do
+      conform --target "$url" --suite "$tmp/suite"
+      expect_usage_error "is not a loopback address"
+    done
+    conform --target inproc:expat --target xmpp://192.0.2.7:5222 --suite "$tmp/suite"
+    expect_usage_error "'192.0.2.7' is not a loopback address"
+    ;;
+
+  usage-missing-suite)
+    conform --suite "$tmp/no-such-dir"
+    expect_usage_error "suite directory '$tmp/no-such-dir' does not exist"
+    ;;
+
+  usage-bad-vector-file)
+    write_suite
+    printf '[demo/broken]\ndescription: d\nsource: s\ninput:\n  \\q\nexpect: accepted\nevents: none\n' \
+      >"$tmp/suite/demo/broken.vec"
+    conform --suite "$tmp/suite"
+    expect_usage_error "$tmp/suite/demo/broken.vec:5: vector 'demo/broken': unknown escape '\\q'"
+    ;;
+
+  usage-bad-expect-file)
+    write_suite
+    printf '# c\ndemo/wrong refused made-up -- r\n' >"$tmp/t.expect"
+    conform --suite "$tmp/suite" --expect "$tmp/t.expect"
+    expect_usage_error "$tmp/t.expect:2: bad outcome 'refused made-up'"
+    conform --suite "$tmp/suite" --expect "$tmp/missing.expect"
+    expect_usage_error "cannot read '$tmp/missing.expect'"
+    ;;
+
+  usage-bad-options)
+    write_suite
+    conform --suite "$tmp/suite" --jobs 0
+    expect_usage_error "--jobs takes 1 to 256"
+    conform --suite "$tmp/suite" --jobs many
+    expect_usage_error "--jobs"
+    conform --suite "$tmp/suite" --timeout-ms 5
+    expect_usage_error "--timeout-ms takes 100 to 600000"
+    conform --suite "$tmp/suite" --no-such-option
+    expect_usage_error "--no-such-option"
+    conform --suite "$tmp/suite" --format
+    expect_usage_error "--format"
+    printf 'demo/wrong closed -- r\n' >"$tmp/t.expect"
+    conform --suite "$tmp/suite" --target inproc:expat --target inproc:libxml2 \
+      --expect "$tmp/t.expect" --expect "$tmp/t.expect" --expect "$tmp/t.expect"
+    expect_usage_error "give --expect once (for every target) or once per --target"
+    conform --suite "$tmp/suite" --format json --out "$tmp/no-such-dir/report.json"
+    expect_usage_error "cannot write '$tmp/no-such-dir/report.json'"
+    ;;
+
+  usage-no-match)
+    write_suite
+    conform --suite "$tmp/suite" --filter 'other/*'
+    expect_usage_error "no vector in '$tmp/suite' matches 'other/*'"
+    ;;
+
+  *)
+    echo "conform_cli_test.sh: unknown case '$case_name'" >&2
+    exit 2
+    ;;
+esac
+echo "ok [$case_name]"
