@@ -132,11 +132,16 @@ class ExpatBackend final : public TokenizerBackend {
     auto* b = static_cast<ExpatBackend*>(self);
     std::string_view ns, local;
     SplitName(qname, &ns, &local);
-    std::vector<Attribute> attributes;
-    for (size_t i = 0; atts[i] != nullptr; i += 2) {
+    size_t count = 0;
+    while (atts[2 * count] != nullptr) ++count;
+    std::vector<Attribute> attributes(count);
+    for (size_t i = 0; i < count; ++i) {
       std::string_view ans, alocal;
-      SplitName(atts[i], &ans, &alocal);
-      attributes.push_back(Attribute{std::string(ans), std::string(alocal), std::string(atts[i + 1])});
+      SplitName(atts[2 * i], &ans, &alocal);
+      Attribute& a = attributes[i];
+      a.ns.assign(ans);
+      a.name.assign(alocal);
+      a.value.assign(atts[2 * i + 1]);
     }
     std::optional<std::string> default_ns = std::move(b->pending_default_);
     b->pending_default_.reset();

@@ -152,12 +152,13 @@ class Libxml2Backend final : public TokenizerBackend {
     for (int i = 0; i < nb_namespaces; ++i) {
       if (namespaces[2 * i] == nullptr) default_ns = std::string(View(namespaces[2 * i + 1]));
     }
-    std::vector<Attribute> attrs;
-    attrs.reserve(nb_attributes);
+    std::vector<Attribute> attrs(static_cast<size_t>(nb_attributes));
     for (int i = 0; i < nb_attributes; ++i) {
       const xmlChar** a = attributes + 5 * i;  // localname, prefix, URI, value, end
-      attrs.push_back(Attribute{std::string(View(a[2])), std::string(View(a[0])),
-                                std::string(reinterpret_cast<const char*>(a[3]), a[4] - a[3])});
+      Attribute& attr = attrs[static_cast<size_t>(i)];
+      attr.ns.assign(View(a[2]));
+      attr.name.assign(View(a[0]));
+      attr.value.assign(reinterpret_cast<const char*>(a[3]), static_cast<size_t>(a[4] - a[3]));
     }
     if (!self->sink_->OnStart(View(uri), View(localname), std::move(attrs), default_ns)) self->StopForSink();
   }

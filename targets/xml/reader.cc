@@ -60,6 +60,7 @@ class Reader::Impl final : public GuardClient, public BackendSink {
 
   void ResetDocument() {
     backend_->Reset();
+    text_.clear();
     batch_ = {};
     batch_tokens_.clear();
     tags_.clear();
@@ -194,6 +195,7 @@ class Reader::Impl final : public GuardClient, public BackendSink {
       stanza_offset_ = tag.offset;
       stack_.assign(1, &stanza_);
     } else {
+      FlushText();
       Element* parent = stack_.back();
       Node& node = parent->children.emplace_back();
       node.element.ns = ns;
@@ -209,6 +211,7 @@ class Reader::Impl final : public GuardClient, public BackendSink {
     if (!error_.ok()) return false;
     PendingTag tag = TakeTag();
     if (depth_ == 0) return Stop(Error{Condition::kInternalServerError, tag.offset, "end without start"}, tag);
+    if (depth_ >= 2) FlushText();
     --depth_;
     if (depth_ == 0) {
       closed_ = true;
@@ -226,16 +229,35 @@ class Reader::Impl final : public GuardClient, public BackendSink {
 
   bool OnText(std::string_view text) override {
     if (!error_.ok()) return false;
-    if (depth_ < 2 || text.empty()) return true;
+    if (depth_ < 2) return true;
+    // Backends report a run of text in many pieces (Expat one per
+    // reference and per line); collecting them here gives the text node
+    // one allocation of the right size.
+    text_.append(text);
+    return true;
+  }
+
+  // FlushText adds the text collected since the last tag to the current
+  // element, merged with a text node before it.
+  void FlushText() {
+    if (text_.empty()) return;
     Element* e = stack_.back();
     if (!e->children.empty() && e->children.back().is_text) {
-      e->children.back().text.append(text);
-    } else {
-      Node& node = e->children.emplace_back();
-      node.is_text = true;
-      node.text.assign(text);
+      e->children.back().text.append(text_);
+      text_.clear();
+      return;
     }
-    return true;
+    Node& node = e->children.emplace_back();
+    node.is_text = true;
+    // A long text keeps the buffer (the reader does not hold on to it); a
+    // short one is copied, and the buffer is kept for the next.
+    if (text_.size() > kKeptTextBytes) {
+      node.text = std::move(text_);
+      text_ = std::string();
+    } else {
+      node.text.assign(text_);
+      text_.clear();
+    }
   }
 
   Backend backend_kind_;
@@ -255,6 +277,10 @@ class Reader::Impl final : public GuardClient, public BackendSink {
   bool closed_ = false;
   Element stanza_;
   std::vector<Element*> stack_;
+  // Text of the current element since its last child tag, not yet in the
+  // tree. Its capacity stays below about twice kKeptTextBytes.
+  static constexpr size_t kKeptTextBytes = 1024;
+  std::string text_;
 };
 
 Reader::Reader(Backend backend, Limits limits, Listener* listener)
