@@ -7,6 +7,7 @@
 #include <set>
 
 #include "conformance/runner/runner.h"
+#include "tests/conformance/outcomes.h"
 
 namespace xmppfuzz::conform {
 namespace {
@@ -156,20 +157,8 @@ TEST(ParseExpectationsError, ListedTwice) {
 
 // --- Judge ---------------------------------------------------------------------------
 
-Outcome Refused(C c, std::optional<int64_t> offset = std::nullopt) {
-  Outcome o;
-  o.kind = Kind::kRefused;
-  o.condition = c;
-  o.offset = offset;
-  return o;
-}
-
-Outcome Of(Kind kind, std::vector<std::string> stanza_conditions = {}) {
-  Outcome o;
-  o.kind = kind;
-  o.stanza_conditions = std::move(stanza_conditions);
-  return o;
-}
+using testing::Of;
+using testing::Refused;
 
 Vector AcceptedVector(std::vector<std::string> events) {
   Vector v;

@@ -2,6 +2,7 @@
 // every field of a vector, outcomes as text, the FILE:LINE errors for
 // malformed files, and loading a suite directory.
 #include "conformance/runner/vector.h"
+#include "tests/conformance/outcomes.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -199,20 +200,8 @@ TEST(DecodeInputError, BraceInsideRepeatBody) {
 
 // --- Outcome text --------------------------------------------------------------
 
-Outcome Refused(C c, std::optional<int64_t> offset = std::nullopt) {
-  Outcome o;
-  o.kind = Kind::kRefused;
-  o.condition = c;
-  o.offset = offset;
-  return o;
-}
-
-Outcome Of(Kind kind, std::vector<std::string> stanza_conditions = {}) {
-  Outcome o;
-  o.kind = kind;
-  o.stanza_conditions = std::move(stanza_conditions);
-  return o;
-}
+using testing::Of;
+using testing::Refused;
 
 TEST(OutcomeText, EveryKind) {
   EXPECT_EQ(Of(Kind::kAccepted).Text(), "accepted");
