@@ -216,7 +216,7 @@ bool Guard::CheckTagNamespaces() {
       return Fail(Condition::kBadNamespacePrefix, lt_at_, "unbound prefix '" + std::string(prefix) + "'");
     }
   }
-  std::vector<std::pair<std::string_view, std::string_view>> expanded;  // (namespace, local) of prefixed attributes
+  expanded_.clear();
   for (const PendingAttribute& a : attrs_) {
     size_t c = a.qname.find(':');
     if (c == std::string::npos || a.qname == "xmlns" || a.qname.starts_with("xmlns:")) continue;
@@ -228,10 +228,10 @@ bool Guard::CheckTagNamespaces() {
       uri = *bound;
     }
     std::pair<std::string_view, std::string_view> name{uri, std::string_view(a.qname).substr(c + 1)};
-    for (const auto& other : expanded) {
+    for (const auto& other : expanded_) {
       if (other == name) return Fail(Condition::kNotWellFormed, a.offset, "attribute '" + a.qname + "' appears twice by expanded name");
     }
-    expanded.push_back(name);
+    expanded_.push_back(name);
   }
   return true;
 }
@@ -254,12 +254,16 @@ bool Guard::Scan(std::span<const uint8_t> bytes) {
   for (size_t i = 0; i < bytes.size();) {
     bool fast = (kFastStates >> static_cast<int>(state_) & 1) != 0 && utf8_.idle();
     size_t run = fast ? FastRun(data + i, bytes.size() - i) : 0;
-    if (run == 0) {
-      if (!Step(data[i])) return false;
-      run = 1;
+    if (run != 0) {
+      offset_ += run;
+      i += run;
+      // A run stops at a byte FastRun would not take (or at a limit, where
+      // it would take none): that byte goes to Step() straight away.
+      if (i == bytes.size()) break;
     }
-    offset_ += run;
-    i += run;
+    if (!Step(data[i])) return false;
+    ++offset_;
+    ++i;
   }
   if (token_start_ < offset_) {
     if (state_ == State::kText && depth_ >= 2 && utf8_.idle()) {
@@ -349,12 +353,17 @@ size_t Guard::FastRun(const uint8_t* p, size_t n) {
   return i;
 }
 
-bool Guard::Step(uint8_t b) {
-  if (in_stanza_ && ++stanza_bytes_ > max_stanza_bytes_) {
-    return Fail(Condition::kPolicyViolation, offset_,
-                "stanza exceeds " + std::to_string(max_stanza_bytes_) + " bytes");
-  }
+inline bool Guard::Step(uint8_t b) {
+  if (in_stanza_ && ++stanza_bytes_ > max_stanza_bytes_) return FailStanzaBytes();
   if (b < 0x80 && utf8_.idle()) return StepChar(b, offset_);
+  return StepMultiByte(b);
+}
+
+bool Guard::FailStanzaBytes() {
+  return Fail(Condition::kPolicyViolation, offset_, "stanza exceeds " + std::to_string(max_stanza_bytes_) + " bytes");
+}
+
+bool Guard::StepMultiByte(uint8_t b) {
   if (utf8_.idle()) char_start_ = offset_;
   switch (utf8_.Push(b)) {
     case Utf8Decoder::kInvalid:
@@ -389,7 +398,11 @@ bool Guard::NameByte(uint32_t cp, uint64_t at) {
   if (name_.size() + Utf8Length(cp) > limits_.max_name_bytes) {
     return Fail(Condition::kPolicyViolation, at, "name longer than " + std::to_string(limits_.max_name_bytes) + " bytes");
   }
-  AppendUtf8(name_, cp);
+  if (cp < 0x80) {
+    name_.push_back(static_cast<char>(cp));
+  } else {
+    AppendUtf8(name_, cp);
+  }
   return true;
 }
 

@@ -76,6 +76,8 @@ class Guard {
   // characters.
   size_t FastRun(const uint8_t* p, size_t n);
   bool Step(uint8_t b);
+  bool StepMultiByte(uint8_t b);
+  bool FailStanzaBytes();
   bool StepChar(uint32_t cp, uint64_t at);
   bool OnLt(uint64_t at);
   bool NameByte(uint32_t cp, uint64_t at);
@@ -154,6 +156,9 @@ class Guard {
   std::vector<size_t> scope_marks_;       // bindings_.size() when each open element started
   std::vector<std::string> open_names_;   // qualified names of the open elements
   std::vector<PendingAttribute> attrs_;   // attributes of the current start tag
+  // (namespace, local name) of the prefixed attributes of the current start
+  // tag, views into attrs_ and bindings_; a member only to keep its storage.
+  std::vector<std::pair<std::string_view, std::string_view>> expanded_;
   bool keep_value_ = false;               // the current attribute is an xmlns declaration
 
   // Reference being scanned.
