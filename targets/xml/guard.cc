@@ -301,7 +301,7 @@ void Guard::DropToken(uint64_t end) {
   token_start_ = end;
 }
 
-size_t Guard::FastRun(const uint8_t* p, size_t n) {
+inline size_t Guard::FastRun(const uint8_t* p, size_t n) {
   uint8_t mask;
   size_t limit = n;
   switch (state_) {
@@ -435,7 +435,9 @@ bool Guard::FinishStartName() {
 bool Guard::FinishAttrName() {
   if (!CheckQName(name_start_)) return false;
   keep_value_ = name_ == "xmlns" || name_.starts_with("xmlns:");
-  attrs_.push_back(PendingAttribute{name_, name_start_, std::string()});
+  PendingAttribute& attr = attrs_.emplace_back();
+  attr.qname.assign(name_);
+  attr.offset = name_start_;
   if (keep_value_) {
     if (++ns_decls_ > limits_.max_namespace_decls) {
       return Fail(Condition::kPolicyViolation, name_start_,
