@@ -195,6 +195,11 @@ enum class Status : uint8_t {
 // Reader is the incremental XML layer of an XMPP stream.
 class Reader {
  public:
+  // Listener receives the events of Feed(), in stream order. The reader
+  // hands the backend whole tokens in batches, so an event may come after
+  // the guard has read further into the chunk: a listener calls Restart()
+  // and SetAuthenticated() between Feed() calls, not from an event.
+  // AllowInbandRestart() is asked only once every event before it is out.
   class Listener {
    public:
     virtual ~Listener() = default;
