@@ -120,11 +120,27 @@ Error Parser::CheckHeader(const Element& header, const std::string& content_ns, 
   return Error{};
 }
 
-Error Parser::CheckStanza(const Element& stanza, uint64_t offset) const {
-  if (stanza.ns == xml::kStreamsNs) {
-    if (stanza.name == "error" || (stanza.name == "features" && options_.side == Side::kClient)) return Error{};
-    return Fail(Condition::kUnsupportedStanzaType, offset, "unexpected element in the streams namespace");
+// StreamsElementAllowed says whether a top-level element in the streams
+// namespace may appear on this side: <stream:error/> both ways,
+// <stream:features/> from a server only. Anything else there (a second
+// <stream:stream> without a restart, a client's <stream:features/>) is
+// refused at its start tag: a second header is never closed.
+bool Parser::StreamsElementAllowed(std::string_view name) const {
+  return name == "error" || (name == "features" && options_.side == Side::kClient);
+}
+
+Error Parser::OnStanzaStart(std::string_view ns, std::string_view name, uint64_t offset) {
+  if (ns == xml::kStreamsNs && !StreamsElementAllowed(name)) {
+    return Fail(Condition::kUnsupportedStanzaType, offset,
+                name == "stream" ? "a second stream header without a restart (RFC 6120 4.3.3)"
+                                 : "unexpected element in the streams namespace");
   }
+  return Error{};
+}
+
+Error Parser::CheckStanza(const Element& stanza, uint64_t offset) const {
+  // Other elements in the streams namespace were refused at their start tag.
+  if (stanza.ns == xml::kStreamsNs) return Error{};
   if (stanza.ns.empty()) return Fail(Condition::kInvalidNamespace, offset, "top-level element in no namespace (RFC 6120 4.8.3)");
   if (stanza.ns == kClientNs || stanza.ns == kServerNs) {
     if (stanza.ns != content_ns_) {

@@ -80,10 +80,12 @@ class Parser : private xml::Reader::Listener {
   xml::Error OnStreamOpen(xml::Element header, std::string content_ns, uint64_t offset) override;
   xml::Error OnStanza(xml::Element stanza, uint64_t offset) override;
   xml::Error OnStreamClose(uint64_t offset) override;
+  xml::Error OnStanzaStart(std::string_view ns, std::string_view name, uint64_t offset) override;
   bool AllowInbandRestart() override;
 
   xml::Error CheckHeader(const xml::Element& header, const std::string& content_ns, uint64_t offset) const;
   xml::Error CheckStanza(const xml::Element& stanza, uint64_t offset) const;
+  bool StreamsElementAllowed(std::string_view name) const;
   void RecordError(xml::Status status);
 
   Options options_;

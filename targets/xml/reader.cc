@@ -188,6 +188,8 @@ class Reader::Impl final : public GuardClient, public BackendSink {
       return e.ok() || Stop(e, tag);
     }
     if (depth_ == 1) {
+      Error start = listener_->OnStanzaStart(ns, name, tag.offset);
+      if (!start.ok()) return Stop(start, tag);
       stanza_ = Element{};
       stanza_.ns = ns;
       stanza_.name = name;

@@ -206,6 +206,13 @@ class Reader {
     // OnStreamOpen delivers the stream header element (no children) and the
     // default namespace in scope on it. Returning an error stops the reader.
     virtual Error OnStreamOpen(Element header, std::string content_ns, uint64_t offset) = 0;
+    // OnStanzaStart is told the namespace and local name of a top-level
+    // element at its start tag, so an element that can only be refused is
+    // refused there, without waiting for an end tag that may never come.
+    // Returning an error stops the reader (offset: the start tag's).
+    virtual Error OnStanzaStart(std::string_view /*ns*/, std::string_view /*name*/, uint64_t /*offset*/) {
+      return Error{};
+    }
     // OnStanza delivers a complete top-level element.
     virtual Error OnStanza(Element stanza, uint64_t offset) = 0;
     virtual Error OnStreamClose(uint64_t offset) = 0;

@@ -24,11 +24,34 @@ std::string MessageOfSize(size_t n) {
 
 // --- Second header without SASL ---------------------------------------------
 
-// A nested stream start tag is just an element until it ends; then it is a
-// top-level {streams}stream, which is no stanza.
+// A second stream start tag where no restart is due is a top-level
+// {streams}stream, which is no stanza: refused at its start tag (RFC 6120
+// 4.3.3), since a real second header is never closed.
 TEST(SecondHeader, WithoutSaslIsUnsupportedStanzaType) {
   std::string in = kH + kStreamStart + "</stream:stream>";
   EXPECT_STREAM_ERROR(in, C::kUnsupportedStanzaType, kH.size());
+}
+
+TEST(SecondHeader, UnclosedIsRefusedAtItsStartTag) {
+  std::string in = kH + "<message/>" + kStreamStart;
+  EXPECT_STREAM_ERROR(in, C::kUnsupportedStanzaType, kH.size() + 10);
+}
+
+// What would follow inside the stray header is never looked at: the refusal
+// comes first, even before restricted markup in it.
+TEST(SecondHeader, RefusedBeforeItsContent) {
+  std::string in = kH + kStreamStart + "<!-- x -->";
+  EXPECT_STREAM_ERROR(in, C::kUnsupportedStanzaType, kH.size());
+}
+
+TEST(SecondHeader, OtherStreamsElementRefusedAtStartTag) {
+  std::string in = kH + "<stream:bogus>" + std::string(100, 'x');
+  EXPECT_STREAM_ERROR(in, C::kUnsupportedStanzaType, kH.size());
+}
+
+TEST(SecondHeader, StreamErrorStillWaitsForItsEnd) {
+  std::string in = kH + "<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>";
+  EXPECT_EVENTS(in, {kOpen});
 }
 
 TEST(SecondHeader, WithDeclarationWithoutSaslIsRestrictedXml) {
