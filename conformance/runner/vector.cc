@@ -36,24 +36,6 @@ int HexValue(char c) {
   return -1;
 }
 
-void AppendCodePoint(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    *out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    *out += static_cast<char>(0xC0 | (cp >> 6));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    *out += static_cast<char>(0xE0 | (cp >> 12));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    *out += static_cast<char>(0xF0 | (cp >> 18));
-    *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    *out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // InputDecoder is a recursive-descent reader for the input escape language.
 class InputDecoder {
  public:
@@ -134,7 +116,7 @@ class InputDecoder {
         if (cp > 0x10FFFF) return Fail("'\\u{...}' above 10FFFF");
         pos_ = close + 1;
         std::string bytes;
-        AppendCodePoint(&bytes, cp);
+        xml::AppendUtf8(bytes, cp);
         return Emit(out, bytes);
       }
       default: break;

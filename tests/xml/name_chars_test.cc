@@ -19,20 +19,9 @@ namespace {
 using namespace streamtest;
 using C = Condition;
 
-// Utf8 encodes a non-ASCII code point.
 std::string Utf8(uint32_t cp) {
   std::string out;
-  if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-  }
-  out += static_cast<char>(0x80 | (cp & 0x3F));
+  AppendUtf8(out, cp);
   return out;
 }
 

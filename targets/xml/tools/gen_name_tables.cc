@@ -37,6 +37,8 @@
 #include <string_view>
 #include <vector>
 
+#include "targets/xml/xml.h"
+
 namespace {
 
 // A probe is a document template: '@' stands for the code point under test.
@@ -76,21 +78,7 @@ bool IsXmlChar(uint32_t cp) {
 
 std::string Utf8(uint32_t cp) {
   std::string out;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  xmppfuzz::xml::AppendUtf8(out, cp);
   return out;
 }
 
