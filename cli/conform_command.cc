@@ -10,12 +10,12 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "conformance/runner/inproc.h"
 #include "conformance/runner/live.h"
 #include "conformance/runner/report.h"
+#include "conformance/runner/vector.h"
 #include "conformance/runner/w3c.h"
 
 namespace xmppfuzz::cli {
@@ -40,15 +40,6 @@ struct ConformArgs {
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v == nullptr ? std::string() : std::string(v);
-}
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  *out = buffer.str();
-  return true;
 }
 
 // DefaultSuite is conformance/vectors under the working directory, else the
@@ -179,7 +170,7 @@ int RunConform(ConformArgs args) {
     if (!args.expect.empty()) {
       report.expectations = args.expect.size() == 1 ? args.expect[0] : args.expect[i];
       std::string text;
-      if (!ReadFile(report.expectations, &text)) return UsageError("cannot read '" + report.expectations + "'");
+      if (!conform::ReadFile(report.expectations, &text)) return UsageError("cannot read '" + report.expectations + "'");
       if (!conform::ParseExpectations(report.expectations, text, &known[i], &error)) return UsageError(error);
       report.stale_expectations = conform::UnknownIds(known[i], all);
     }

@@ -490,6 +490,16 @@ bool ParseVectorFile(const std::string& path, std::string_view text, const std::
   return FileParser(path, text, category).Run(out, error);
 }
 
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return false;
+  *out = std::move(buffer).str();
+  return true;
+}
+
 bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* error) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -509,15 +519,13 @@ bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* er
   std::sort(files.begin(), files.end());
   out->clear();
   for (const fs::path& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    if (!in && !in.eof()) {
+    std::string text;
+    if (!ReadFile(file.string(), &text)) {
       *error = "cannot read '" + file.string() + "'";
       return false;
     }
     std::string category = file.parent_path().filename().string();
-    if (!ParseVectorFile(file.string(), buffer.str(), category, out, error)) return false;
+    if (!ParseVectorFile(file.string(), text, category, out, error)) return false;
   }
   // Stable: of two vectors with one id, the later (by file, then line) is
   // the one reported, pointing back at the first.

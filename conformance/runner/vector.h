@@ -108,6 +108,10 @@ bool DecodeInput(std::string_view text, std::string* out, std::string* error,
 bool ParseVectorFile(const std::string& path, std::string_view text, const std::string& category,
                      std::vector<Vector>* out, std::string* error);
 
+// ReadFile reads the whole file at |path| into |out|; false if it cannot be
+// opened or read.
+bool ReadFile(const std::string& path, std::string* out);
+
 // LoadSuite reads every .vec file under |dir| (one directory per category),
 // checks ids are unique and returns the vectors sorted by id.
 bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* error);

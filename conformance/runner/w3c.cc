@@ -1,11 +1,12 @@
 #include "conformance/runner/w3c.h"
 
+#include "conformance/runner/vector.h"
+
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -97,15 +98,6 @@ void Collect(xmlNodePtr node, const std::string& base, const std::string& root, 
       out->push_back(std::move(t));
     }
   }
-}
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  *out = buffer.str();
-  return true;
 }
 
 }  // namespace
