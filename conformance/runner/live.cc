@@ -39,6 +39,7 @@ constexpr int kSendTimeoutMs = 20000;    // writing one vector's bytes
 constexpr size_t kDetailBytes = 400;     // how much of the reply a report quotes
 constexpr int kSettleMs = 300;           // reading on after the probe's answer
 constexpr size_t kWriteChunk = 16384;    // bytes per write, so answers are read between writes
+constexpr size_t kMaxReplyBytes = 16u << 20;  // a server's answer to one vector kept, at most
 
 Clock::time_point After(int ms) { return Clock::now() + std::chrono::milliseconds(ms); }
 
@@ -224,7 +225,15 @@ class Reply final : private xml::Reader::Listener {
  public:
   Reply() : reader_(xml::Backend::kExpat, Limits(), this) {}
 
+  // Feed keeps at most kMaxReplyBytes of what the server sends: a server
+  // that floods the connection cannot grow the runner's memory without
+  // bound (the rest is read and dropped, and the report says so).
   void Feed(std::string_view bytes) {
+    if (raw_.size() + bytes.size() > kMaxReplyBytes) {
+      truncated_ = true;
+      bytes = bytes.substr(0, kMaxReplyBytes - raw_.size());
+      if (bytes.empty()) return;
+    }
     raw_.append(bytes);
     if (parser_failed_) return;
     if (reader_.Feed(bytes) == xml::Status::kError) {
@@ -245,6 +254,7 @@ class Reply final : private xml::Reader::Listener {
   int features_seen() const { return features_seen_; }
   const xml::Element& features() const { return features_; }
   bool stream_closed() const { return stream_closed_; }
+  bool truncated() const { return truncated_; }
   const std::optional<std::string>& stream_error() const { return stream_error_; }
   const std::string& parser_error() const { return parser_error_; }
   std::string_view since_mark() const { return std::string_view(raw_).substr(mark_); }
@@ -379,6 +389,7 @@ class Reply final : private xml::Reader::Listener {
   int features_seen_ = 0;
   xml::Element features_;
   bool stream_closed_ = false;
+  bool truncated_ = false;
   bool restart_due_ = false;
   std::optional<std::string> stream_error_;
   std::vector<xml::Element> stanzas_;
@@ -502,6 +513,7 @@ class Session {
     std::string_view answer = reply_.since_mark();
     obs.detail = answer.empty() ? "(nothing)" : Quote(answer);
     if (!reply_.parser_error().empty()) obs.detail += " [reply not parsed: " + reply_.parser_error() + "]";
+    if (reply_.truncated()) obs.detail += " [reply over " + std::to_string(kMaxReplyBytes >> 20) + " MiB: the rest was dropped]";
     if (reply_.stream_error()) {
       obs.outcome.kind = Outcome::Kind::kRefused;
       auto c = xml::ConditionFromName(*reply_.stream_error());
