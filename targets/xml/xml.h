@@ -219,8 +219,10 @@ class Reader {
   // Listener receives the events of Feed(), in stream order. The reader
   // hands the backend whole tokens in batches, so an event may come after
   // the guard has read further into the chunk: a listener calls Restart()
-  // and SetAuthenticated() between Feed() calls, not from an event.
-  // AllowInbandRestart() is asked only once every event before it is out.
+  // and SetAuthenticated() between Feed() calls, not from an event. The
+  // exception is AllowInbandRestart(): it is asked only once every event
+  // before it is out, with the reader at the new header, so a listener may
+  // call SetAuthenticated() from it (the stream parser does, client side).
   class Listener {
    public:
     virtual ~Listener() = default;
