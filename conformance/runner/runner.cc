@@ -107,10 +107,14 @@ bool ParseExpectations(const std::string& path, std::string_view text, Expectati
     if (start == std::string_view::npos || line[start] == '#') continue;
     line.remove_prefix(start);
     size_t dash = line.find(" -- ");
+    // Trailing blanks are gone, so a separator with nothing after it ends
+    // the line as " --".
+    if (dash == std::string_view::npos && line.size() >= 3 && line.substr(line.size() - 3) == " --") {
+      return fail("every known deviation needs a reason after ' -- '");
+    }
     if (dash == std::string_view::npos) return fail("expected '<vector-id> <outcome> -- <reason>'");
     std::string_view reason = line.substr(dash + 4);
     while (!reason.empty() && reason.front() == ' ') reason.remove_prefix(1);
-    if (reason.empty()) return fail("every known deviation needs a reason after ' -- '");
     std::string_view head = line.substr(0, dash);
     size_t sp = head.find_first_of(" \t");
     if (sp == std::string_view::npos) return fail("expected '<vector-id> <outcome> -- <reason>'");

@@ -114,8 +114,8 @@ TEST(ParseExpectationsError, NoSeparator) {
 }
 
 TEST(ParseExpectationsError, SeparatorWithoutReason) {
-  EXPECT_EQ(ErrorOf("a/x accepted --\n"), "srv.expect:1: expected '<vector-id> <outcome> -- <reason>'");
-  EXPECT_EQ(ErrorOf("a/x accepted --   \n"), "srv.expect:1: expected '<vector-id> <outcome> -- <reason>'");
+  EXPECT_EQ(ErrorOf("a/x accepted --\n"), "srv.expect:1: every known deviation needs a reason after ' -- '");
+  EXPECT_EQ(ErrorOf("a/x accepted --   \n"), "srv.expect:1: every known deviation needs a reason after ' -- '");
 }
 
 TEST(ParseExpectationsError, NoOutcome) {
