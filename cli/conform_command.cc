@@ -129,6 +129,11 @@ int RunConform(ConformArgs args) {
   }
   if (args.jobs < 1 || args.jobs > 256) return UsageError("--jobs takes 1 to 256");
   if (args.timeout_ms < 100 || args.timeout_ms > 600000) return UsageError("--timeout-ms takes 100 to 600000");
+  // An --out that cannot be written is bad usage, said before a long run
+  // (opened for appending: an existing report is only replaced at the end).
+  if (!args.out.empty() && !std::ofstream(args.out, std::ios::binary | std::ios::app)) {
+    return UsageError("cannot write '" + args.out + "'");
+  }
   if (!args.w3c.empty()) {
     if (args.format == "junit") return UsageError("--w3c reports as text or json");
     if (args.edition < 0 || args.edition > 5) return UsageError("--edition takes 1 to 5 (the XML 1.0 edition)");
