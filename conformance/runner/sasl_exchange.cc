@@ -603,7 +603,7 @@ class Player {
     if (step.has_data) text = step.raw ? payload : (payload.empty() ? "=" : B64(payload));
     Produced shown{step.element, step.mechanism, step.condition, std::nullopt};
     if (step.has_data) shown.data = step.raw ? "(base64) " + payload : payload;
-    transcript_.push_back(Render(shown));
+    transcript_.push_back(Render(step.raw ? shown : Redacted(shown)));
     *data_for_transcript = payload;
     std::string bytes = ElementBytes(step.element, step.mechanism, step.condition, text);
     xml::Element element;
@@ -619,8 +619,20 @@ class Player {
     return true;
   }
 
+  // Redacted hides a PLAIN password in the transcript (reports may be
+  // shared; the password is what the vector gives, but it stays out).
+  Produced Redacted(Produced p) const {
+    bool plain = mechanism_ == "PLAIN" || p.mechanism == "PLAIN";
+    if (plain && p.data && (p.element == ElementKind::kAuth || p.element == ElementKind::kResponse)) {
+      size_t first = p.data->find('\0');
+      size_t second = first == std::string::npos ? first : p.data->find('\0', first + 1);
+      if (second != std::string::npos) *p.data = p.data->substr(0, second + 1) + "(password)";
+    }
+    return p;
+  }
+
   void Record(const Produced& p) {
-    transcript_.push_back("  -> " + Render(p));
+    transcript_.push_back("  -> " + Render(Redacted(p)));
     pending_ = p;
   }
 

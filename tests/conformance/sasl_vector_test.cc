@@ -620,6 +620,19 @@ TEST_P(SaslPlayer, VectorSideUnboundPlaceholderIsBroken) {
   EXPECT_EQ(r.message, "line 13: {client-nonce} has no value here (fix it with the client-nonce: field)");
 }
 
+// A PLAIN password never reaches the transcript (reports), on either side.
+TEST_P(SaslPlayer, PlainPasswordIsRedacted) {
+  for (std::string_view role : {"server", "client\nmechanism: PLAIN"}) {
+    std::string text = Minimal("tls: yes\n", "  auth PLAIN: \\x00user\\x00pencil\n  success\n", "expect: success\n");
+    text.replace(text.find("server"), 6, role);
+    Result r = Play(text, GetParam());
+    EXPECT_EQ(r.verdict, Verdict::kPass) << r.message;
+    ASSERT_FALSE(r.observation.events.empty());
+    for (const std::string& e : r.observation.events) EXPECT_EQ(e.find("pencil"), std::string::npos) << e;
+    EXPECT_NE(r.observation.events[0].find("(password)"), std::string::npos) << r.observation.events[0];
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SaslPlayer, testing::Values(xml::Backend::kExpat, xml::Backend::kLibxml2),
                          [](const auto& info) { return std::string(xml::BackendName(info.param)); });
 
