@@ -13,7 +13,7 @@
 //
 // PLAIN: the client prints MECH and the message and reads MECH, "" and the
 // server's empty final line (its "accepted"); the server prints MECH, "" and,
-// when the credentials verify, "".
+// when the credentials verify, "", and reads MECH and the message.
 //
 // Exit status: 0 authenticated (server: the client proved the password;
 // client: the server signature verified / PLAIN accepted), 1 not (one line on
@@ -416,8 +416,9 @@ int RunPlainServer(const SaslArgs& args) {
   sasl::PlainMessage out;
   Failure f;
   if (!sasl::VerifyPlain(*msg, nullptr, lookup, authorize, &out, &f)) return io.Fail("PLAIN refused", f);
+  // gsasl's PLAIN client prints nothing after its message, so no trailer is
+  // read here.
   if (!io.WriteLine("")) return 1;
-  if (!io.ReadTrailer()) return 1;
   return 0;
 }
 
