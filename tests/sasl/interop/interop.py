@@ -24,6 +24,11 @@ channel-binding type after a dot (SCRAM-SHA-256-PLUS.tls-exporter); KIND is
                          must fail (RFC 5802 section 9)
   cb-mismatch            the two sides have different binding data: both
                          fail (RFC 5802 section 6)
+  server-error-reported  (peer client) the client has another password and our
+                         server answers with the RFC 5802 server-error
+                         "e=invalid-proof": the client must refuse, and read
+                         it as the server's error, not as a malformed message
+                         (outcome `malformed` when it says it could not parse)
   plus-stripped          both sides have binding data but the mechanism is
                          the non-PLUS one (as when an attacker strips -PLUS
                          from the offer): the client must send gs2 flag 'y'
@@ -87,6 +92,8 @@ def cases():
                 for kind in ("ok", "cb-mismatch", "tampered-client-final"):
                     out.append(f"{peer}/{role}/{m}.{t}/{kind}")
             out.append(f"{peer}/{role}/SCRAM-SHA-256.tls-exporter/plus-stripped")
+            if role == "client":
+                out.append(f"{peer}/client/SCRAM-SHA-256/server-error-reported")
     return out
 
 
@@ -266,7 +273,7 @@ def run_case(case, xmppfuzz, cyrus_peer, tmp):
     peer, role, mech_spec, kind = case.split("/")
     mech, _, cb_type = mech_spec.partition(".")
     cb_type = cb_type or None
-    client_password = WRONG_PASSWORD if kind == "wrong-password" else PASSWORD
+    client_password = WRONG_PASSWORD if kind in ("wrong-password", "server-error-reported") else PASSWORD
     server_cb = CB_DATA if cb_type else None
     client_cb = (CB_OTHER if kind == "cb-mismatch" else CB_DATA) if cb_type else None
 
@@ -340,6 +347,7 @@ def rfc_outcome(kind):
         "tampered-server-final": (False, True),
         "cb-mismatch": (False, False),
         "plus-stripped": (False, False),
+        "server-error-reported": (False, False),
     }[kind]
 
 
@@ -348,6 +356,7 @@ def rfc_outcome(kind):
 # e= value or the end of the exchange.
 OUR_CODES = {
     ("server", "wrong-password"): ["proof-mismatch server-error=invalid-proof", "plain-bad-credentials"],
+    ("server", "server-error-reported"): ["proof-mismatch server-error=invalid-proof"],
     ("server", "tampered-client-final"): ["proof-mismatch server-error=invalid-proof"],
     ("server", "cb-mismatch"): ["channel-binding-mismatch server-error=channel-bindings-dont-match"],
     ("client", "tampered-server-final"): ["server-signature-mismatch"],
@@ -374,8 +383,8 @@ def load_expectations(path):
             ours = None
             if len(fields) == 3 and fields[2] in ("ours=accepted", "ours=refused"):
                 ours = fields.pop() == "ours=accepted"
-            if not sep or not reason.strip() or len(fields) != 2 or fields[1] not in ("accepted", "refused"):
-                raise SystemExit(f"{path}:{n}: expected '<case-id> accepted|refused [ours=accepted|refused] -- <reason>'")
+            if not sep or not reason.strip() or len(fields) != 2 or fields[1] not in ("accepted", "refused", "malformed"):
+                raise SystemExit(f"{path}:{n}: expected '<case-id> accepted|refused|malformed [ours=accepted|refused] -- <reason>'")
             if fields[0] in known:
                 raise SystemExit(f"{path}:{n}: case '{fields[0]}' listed twice")
             known[fields[0]] = (fields[1], ours, reason.strip())
@@ -436,20 +445,25 @@ def main():
     peer_side, our_side = (server, client) if role == "server" else (client, server)
     want_peer = want_server if role == "server" else want_client
     want_ours = want_client if role == "server" else want_server
-    peer_accepted = results[peer_side.name][0]
+    peer_accepted, _, peer_err = results[peer_side.name]
     our_accepted, _, our_err = results[our_side.name]
+    peer_word = "accepted" if peer_accepted else "refused"
+    if kind == "server-error-reported" and not peer_accepted and any(
+            m in peer_err for m in (b"could not parse input", b"bad protocol")):
+        peer_word = "malformed"  # gsasl's / Cyrus's parse-error report
+    want_word = "accepted" if want_peer else "refused"
     if case in known:
         listed, ours, reason = known[case]
         rfc = "accepted" if want_peer else "refused"
         if listed == rfc:
             problems.append(f"{peer}.expect lists '{listed}', which is the RFC's outcome: not a deviation")
         want_peer = listed == "accepted"
+        want_word = listed
         if ours is not None:
             want_ours = ours
         print(f"known deviation ({peer}.expect): peer {listed} -- {reason}")
-    if peer_accepted != want_peer:
-        problems.append(f"{peer_side.name} {'accepted' if peer_accepted else 'refused'}, expected "
-                        f"{'accepted' if want_peer else 'refused'}")
+    if peer_word != want_word:
+        problems.append(f"{peer_side.name} {peer_word}, expected {want_word}")
     if our_accepted != want_ours:
         problems.append(f"{our_side.name} {'accepted' if our_accepted else 'refused'}, expected "
                         f"{'accepted' if want_ours else 'refused'}")
