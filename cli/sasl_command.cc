@@ -1,7 +1,6 @@
 // xmppfuzz sasl: one SASL exchange (SCRAM-SHA-1/256/512[-PLUS] or PLAIN) over
 // standard input and output, one base64 line per message, in GNU SASL's
-// `gsasl` stdin/stdout conventions (see the README, "The `xmppfuzz sasl`
-// command"):
+// `gsasl` stdin/stdout conventions (see the README, "`xmppfuzz sasl`"):
 //
 //   client prints  MECH, client-first, client-final, "" (after verifying v=)
 //   client reads   MECH, "" (the server's empty initial challenge),

@@ -1,7 +1,7 @@
 // cyrus_peer: one SASL exchange run by Cyrus SASL (libsasl2), speaking the
 // same base64-line protocol on stdin/stdout as `xmppfuzz sasl` (see the
-// README, "The `xmppfuzz sasl` command"), so the interop relay can put it
-// opposite our client or server.
+// README, "`xmppfuzz sasl`"), so the interop relay can put it opposite our
+// client or server.
 //
 //   cyrus_peer --client|--server --mechanism MECH --user NAME --password PASS
 //              --dir DIR [--cb-type NAME --cb-data HEX] [--iterations N]
