@@ -143,7 +143,6 @@ class Exchange {
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         std::cerr << "xmppfuzz: sasl: cannot write to standard output: " << std::strerror(errno) << "\n";
-        write_failed_ = true;
         return false;
       }
       done += static_cast<size_t>(n);
@@ -241,7 +240,6 @@ class Exchange {
  private:
   std::string_view mechanism_;
   LineReader in_;
-  bool write_failed_ = false;
 };
 
 // Cleansed wipes a secret string when it goes out of scope.

@@ -279,6 +279,7 @@ int RunClient() {
     // PLAIN: the server's empty last line says it accepted.
     if (!ReadExact("", "server's final line")) return 1;
     sasl_dispose(&conn);
+    sasl_client_done();
     return 0;
   }
   while (rc == SASL_CONTINUE) {
