@@ -22,6 +22,9 @@ channel-binding type after a dot (SCRAM-SHA-256-PLUS.tls-exporter); KIND is
   tampered-server-final  the relay flips a bit of the server signature: the
                          server succeeds (it saw a valid proof), the client
                          must fail (RFC 5802 section 9)
+  server-nonce-changed   the relay changes the first byte of the nonce in
+                         server-first, so it no longer starts with the
+                         client's: the client must fail (RFC 5802 section 5.1)
   cb-mismatch            the two sides have different binding data: both
                          fail (RFC 5802 section 6)
   server-error-reported  (peer client) the client has another password and our
@@ -84,7 +87,8 @@ def cases():
     for peer, mechs in peers.items():
         for role in ("server", "client"):
             for m in mechs["scram"]:
-                for kind in ("ok", "wrong-password", "tampered-client-final", "tampered-server-final"):
+                for kind in ("ok", "wrong-password", "tampered-client-final", "tampered-server-final",
+                             "server-nonce-changed"):
                     out.append(f"{peer}/{role}/{m}/{kind}")
             for kind in ("ok", "wrong-password"):
                 out.append(f"{peer}/{role}/PLAIN/{kind}")
@@ -182,6 +186,20 @@ def flip_bit_in_attr(message, attr):
     return bytes(m)
 
 
+def change_nonce(line, log):
+    """server-first with the first nonce byte changed (still printable)."""
+    try:
+        decoded = base64.b64decode(line, validate=True)
+    except Exception:
+        return line
+    if not decoded.startswith(b"r=") or len(decoded) < 3:
+        return line
+    first = decoded[2:3]
+    changed = decoded[:2] + (b"A" if first != b"A" else b"B") + decoded[3:]
+    log.append(f"  relay: changing the server-first nonce: {escape(decoded)} -> {escape(changed)}")
+    return base64.b64encode(changed)
+
+
 def tamper(line, attr, log, who):
     try:
         decoded = base64.b64decode(line, validate=True)
@@ -193,7 +211,7 @@ def tamper(line, attr, log, who):
     return base64.b64encode(changed)
 
 
-def relay(client, server, tamper_client_line, tamper_server_line, log):
+def relay(client, server, tamper_client_line, tamper_server_line, change_server_nonce, log):
     """Forwards lines until both sides have closed their output (or the
     total timeout). Line n of a side counts from 0 (the mechanism line)."""
     server_final_index = 2 if client.mech == "PLAIN" else 3
@@ -248,6 +266,8 @@ def relay(client, server, tamper_client_line, tamper_server_line, log):
                     line = tamper(line, b"p=", log, "client-final")
                 if s is server and n == tamper_server_line:
                     line = tamper(line, b"v=", log, "server-final")
+                if s is server and n == 2 and change_server_nonce:
+                    line = change_nonce(line, log)
                 # gsasl reads neither the mechanism line nor, as a client, the
                 # server's empty initial challenge.
                 if other.gsasl and (n == 0 or (s is server and n == 1)):
@@ -306,7 +326,7 @@ def run_case(case, xmppfuzz, cyrus_peer, tmp):
     client.start(tmp)
     tamper_client = 2 if kind == "tampered-client-final" else None
     tamper_server = 3 if kind == "tampered-server-final" else None
-    finished = relay(client, server, tamper_client, tamper_server, log)
+    finished = relay(client, server, tamper_client, tamper_server, kind == "server-nonce-changed", log)
     results = {}
     for s in (client, server):
         try:
@@ -346,6 +366,7 @@ def rfc_outcome(kind):
         "tampered-client-final": (False, False),
         "tampered-server-final": (False, True),
         "cb-mismatch": (False, False),
+        "server-nonce-changed": (False, False),
         "plus-stripped": (False, False),
         "server-error-reported": (False, False),
     }[kind]
@@ -360,6 +381,7 @@ OUR_CODES = {
     ("server", "tampered-client-final"): ["proof-mismatch server-error=invalid-proof"],
     ("server", "cb-mismatch"): ["channel-binding-mismatch server-error=channel-bindings-dont-match"],
     ("client", "tampered-server-final"): ["server-signature-mismatch"],
+    ("client", "server-nonce-changed"): ["nonce-not-prefixed"],
     ("client", "wrong-password"): ["server-error-received", "aborted"],
     ("client", "tampered-client-final"): ["server-error-received", "aborted"],
     ("client", "cb-mismatch"): ["server-error-received", "aborted"],
