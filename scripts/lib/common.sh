@@ -12,6 +12,9 @@ XMPPFUZZ_PKGS_BUILD=(cmake ninja-build g++ clang-14 libclang-rt-14-dev ccache pk
   libexpat1-dev libxml2-dev libssl-dev libidn-dev libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libfmt-dev)
 XMPPFUZZ_PKGS_BENCH=(libbenchmark-dev)
 XMPPFUZZ_PKGS_FUZZ=(afl++ dpkg-dev debian-archive-keyring)
+# The SASL interop tests' peers (label interop): GNU SASL's gsasl and Cyrus
+# SASL (libsasl2 with its SCRAM/PLAIN plugins and sasldb) for cyrus_peer.
+XMPPFUZZ_PKGS_INTEROP=(gsasl libsasl2-dev libsasl2-modules libsasl2-modules-db)
 
 
 # missing_packages PKG... prints the packages that are not installed.
@@ -42,6 +45,20 @@ ensure_packages() {
   say "installing: ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install ${missing[*]} failed"
+}
+
+# ensure_interop_packages installs the interop peers when root; otherwise it
+# says what is missing and goes on (the interop tests then show as skipped,
+# with the reason).
+ensure_interop_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages "${XMPPFUZZ_PKGS_INTEROP[@]}")
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    say "not root: interop peers missing (${missing[*]}); the interop tests will be skipped"
+    return 0
+  fi
+  ensure_packages "${XMPPFUZZ_PKGS_INTEROP[@]}"
 }
 
 # ensure_w3c_suite fetches the W3C XML Conformance Test Suite into .cache/w3c
