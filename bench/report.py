@@ -8,7 +8,7 @@
   report.py compare OLD.json NEW.json
                                     the change of every benchmark in both files
 
-Benchmark names are <Scenario>/<implementation>[/<arg>] (DESIGN.md,
+Benchmark names are <Scenario>/<implementation>[/<arg>] (docs/design.md,
 "Benchmark names"). Ratios are throughput ratios computed from CPU time (the
 time Google Benchmark divides by for bytes/s and items/s): 0.80x means our
 parser moves 80% of the bytes the baseline moves in the same CPU time.

@@ -2,7 +2,7 @@
 // backend against raw Expat, raw libxml2 and a memchr scan, in one binary and
 // one run, on the same bytes and the same chunking.
 //
-// Names are <Scenario>/<implementation>[/<arg>] (see DESIGN.md, "Benchmark
+// Names are <Scenario>/<implementation>[/<arg>] (see docs/design.md, "Benchmark
 // names"). Before a benchmark is timed its implementation is run once on the
 // input and checked against the generator's reference answer (and, for ours,
 // against the reference canonical event lines); a mismatch skips the

@@ -1,6 +1,6 @@
 // xmppfuzz conform: plays the conformance vectors against in-process
 // targets (the reference stream parser over each backend) and live servers
-// on loopback, and reports by category (see conformance/README.md). With
+// on loopback, and reports by category (README "Conformance suite"). With
 // --w3c DIR it instead runs the W3C XML Conformance Test Suite through the
 // XML layer in document mode.
 #include <fnmatch.h>

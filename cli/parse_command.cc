@@ -5,9 +5,10 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
-#include <random>
+#include <optional>
 
 #include "cli/commands.h"
+#include "targets/base/base.h"
 #include "targets/stream/stream.h"
 
 namespace xmppfuzz::cli {
@@ -36,8 +37,7 @@ class ChunkPlan {
         *error = "--chunk random:SEED needs a decimal seed, got '" + seed + "'";
         return false;
       }
-      plan->random_ = true;
-      plan->rng_.seed(value);
+      plan->splitter_.emplace(value, 16, 4096);
       return true;
     }
     char* end = nullptr;
@@ -52,18 +52,15 @@ class ChunkPlan {
   }
 
   // Next returns the next chunk length; 0 means "whatever is available".
+  // Random chunks are mostly tiny (splitting tokens), sometimes up to 4 KiB.
   size_t Next() {
     if (fixed_ != 0) return fixed_;
-    if (!random_) return 0;
-    // Mostly tiny chunks (splitting tokens), sometimes large ones.
-    if (rng_() % 4 != 0) return 1 + rng_() % 16;
-    return 1 + rng_() % 4096;
+    return splitter_ ? splitter_->Next() : 0;
   }
 
  private:
   size_t fixed_ = 0;
-  bool random_ = false;
-  std::mt19937_64 rng_;
+  std::optional<base::ChunkSplitter> splitter_;
 };
 
 int RunParse(const ParseArgs& args) {

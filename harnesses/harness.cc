@@ -2,7 +2,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <random>
+
+#include "targets/base/base.h"
 
 namespace xmppfuzz::harness {
 
@@ -28,42 +29,11 @@ stream::Options StreamOptions(FuzzInput& in) {
   return o;
 }
 
-std::vector<size_t> SplitLengths(uint32_t seed, size_t total) {
-  std::minstd_rand rng(seed);
-  std::vector<size_t> lengths;
-  size_t covered = 0;
-  while (covered < total) {
-    size_t n = (rng() % 4 != 0) ? 1 + rng() % 16 : 1 + rng() % 512;
-    lengths.push_back(n);
-    covered += n;
-  }
-  return lengths;
-}
-
-std::string StreamHeader(std::string_view content_ns) {
-  return "<?xml version='1.0'?><stream:stream to='example.com' xmlns='" + std::string(content_ns) +
-         "' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
-}
-
-std::string Escape(std::string_view bytes, size_t max) {
-  std::string out;
-  for (size_t i = 0; i < bytes.size() && i < max; ++i) {
-    unsigned char c = static_cast<unsigned char>(bytes[i]);
-    if (c >= 0x20 && c < 0x7F && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
-    }
-  }
-  if (bytes.size() > max) out += "...";
-  return out;
-}
+std::vector<size_t> SplitLengths(uint32_t seed, size_t total) { return base::SplitLengths(seed, total, 16, 512); }
 
 void Fail(const std::string& what, std::string_view input) {
   std::fprintf(stderr, "PROPERTY VIOLATED: %s\ninput (%zu bytes): %s\n", what.c_str(), input.size(),
-               Escape(input).c_str());
+               base::EscapeBytes(input, 4096).c_str());
   std::abort();
 }
 

@@ -53,12 +53,10 @@ stream::Options StreamOptions(FuzzInput& in);
 // SmallLimits are limits a fuzzer can reach within max_len.
 xml::Limits SmallLimits();
 
-// SplitLengths turns a seed into chunk lengths covering |total| bytes:
-// mostly 1-16 bytes, sometimes larger, so tokens are split everywhere.
+// SplitLengths turns a seed into chunk lengths covering |total| bytes
+// (base::SplitLengths): mostly 1-16 bytes, sometimes up to 512, so tokens
+// are split everywhere.
 std::vector<size_t> SplitLengths(uint32_t seed, size_t total);
-
-// StreamHeader returns a valid client stream header for |content_ns|.
-std::string StreamHeader(std::string_view content_ns = "jabber:client");
 
 // RequireSame aborts with both event logs when |a| != |b|.
 void RequireSame(const char* what, std::string_view input, const std::vector<std::string>& a,
@@ -66,9 +64,6 @@ void RequireSame(const char* what, std::string_view input, const std::vector<std
 
 // Fail prints |what| and the input (escaped) and aborts.
 [[noreturn]] void Fail(const std::string& what, std::string_view input);
-
-// Escape renders bytes printable (\xNN for anything else).
-std::string Escape(std::string_view bytes, size_t max = 4096);
 
 }  // namespace xmppfuzz::harness
 

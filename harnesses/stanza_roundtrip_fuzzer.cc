@@ -70,7 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (must_succeed) harness::Fail("builder refused printable input: " + builder.error(), in.Rest());
     return 0;
   }
-  std::string wire = harness::StreamHeader() + xml::Canonical(*built);
+  std::string wire = stream::ClientHeader() + xml::Canonical(*built);
   for (xml::Backend backend : {xml::Backend::kExpat, xml::Backend::kLibxml2}) {
     stream::Options options;
     options.backend = backend;

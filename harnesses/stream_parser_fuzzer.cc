@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     stream::Options again = options;
     again.limits = xml::Limits{};
     again.authenticated = true;
-    std::string replay = harness::StreamHeader(content_ns) + xml::Canonical(e.element);
+    std::string replay = stream::ClientHeader("example.com", content_ns) + xml::Canonical(e.element);
     std::vector<std::string> lines = stream::ParseAll(again, replay);
     if (lines.size() != 2 || lines[1] != whole.back()) {
       harness::RequireSame("canonical form does not parse back", replay, {whole.back()}, lines);

@@ -1,7 +1,6 @@
 #include "conformance/runner/inproc.h"
 
-#include <random>
-
+#include "targets/base/base.h"
 #include "targets/stream/stream.h"
 
 namespace xmppfuzz::conform {
@@ -117,16 +116,8 @@ std::vector<Chunking> Chunkings(const std::string& id, size_t size) {
   out.push_back(Chunking{"2-byte", 2, {}});
   for (uint64_t k = 1; k <= 3; ++k) {
     uint64_t seed = Fnv1a(id) ^ (k * 0x9e3779b97f4a7c15ull);
-    std::mt19937_64 rng(seed);
-    Chunking c{"random:" + std::to_string(seed), 0, {}};
-    size_t total = 0;
-    while (total < size) {
-      // Mostly short pieces that cut tokens apart, sometimes long ones.
-      size_t len = rng() % 4 != 0 ? 1 + rng() % 16 : 1 + rng() % 4096;
-      c.lengths.push_back(len);
-      total += len;
-    }
-    out.push_back(std::move(c));
+    // Mostly short pieces that cut tokens apart, sometimes long ones.
+    out.push_back(Chunking{"random:" + std::to_string(seed), 0, base::SplitLengths(seed, size, 16, 4096)});
   }
   return out;
 }

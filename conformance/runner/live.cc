@@ -15,6 +15,7 @@
 #include <cstring>
 #include <functional>
 
+#include "targets/base/base.h"
 #include "targets/stream/stream.h"
 
 namespace xmppfuzz::conform {
@@ -74,32 +75,9 @@ std::string Base64(std::string_view in) {
   return out;
 }
 
-// Quote renders peer bytes for a report: printable ASCII as is, the rest
-// as \xHH, cut at |max| bytes.
-// Quote renders |bytes| printable; a long reply keeps its head and its tail
-// (where a stream error or the close is), with the length between.
-std::string Quote(std::string_view bytes, size_t max = kDetailBytes) {
-  auto render = [](std::string_view part, std::string* out) {
-    for (unsigned char c : part) {
-      if (c >= 0x20 && c < 0x7F && c != '\\') {
-        *out += static_cast<char>(c);
-      } else {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\x%02X", c);
-        *out += buf;
-      }
-    }
-  };
-  std::string out;
-  if (bytes.size() <= max) {
-    render(bytes, &out);
-    return out;
-  }
-  render(bytes.substr(0, max / 2), &out);
-  out += "...(" + std::to_string(bytes.size()) + " bytes in all)...";
-  render(bytes.substr(bytes.size() - max / 2), &out);
-  return out;
-}
+// Quote renders peer bytes for a report (base::EscapeBytes): a long reply
+// keeps its head and its tail (where a stream error or the close is).
+std::string Quote(std::string_view bytes, size_t max = kDetailBytes) { return base::EscapeBytes(bytes, max); }
 
 // Connection is one TCP connection with deadlines on every operation.
 class Connection {

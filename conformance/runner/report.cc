@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "targets/base/base.h"
+
 namespace xmppfuzz::conform {
 namespace {
 
@@ -28,43 +30,6 @@ std::string Indent(const std::string& s) {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-// DecodeUtf8 reads the character that starts at |s[i]| into |cp| and its
-// length into |n|. Returns false for anything that is not shortest-form
-// UTF-8 of a scalar value (overlong forms, surrogates, above U+10FFFF,
-// truncated or stray bytes).
-bool DecodeUtf8(std::string_view s, size_t i, uint32_t* cp, size_t* n) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-  if (c < 0x80) {
-    *cp = c;
-    *n = 1;
-    return true;
-  } else if (c >= 0xC2 && c <= 0xDF) {
-    *n = 2;
-    *cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    *n = 3;
-    *cp = c & 0x0F;
-    if (c == 0xE0) lo = 0xA0;  // no overlong forms
-    if (c == 0xED) hi = 0x9F;  // no surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    *n = 4;
-    *cp = c & 0x07;
-    if (c == 0xF0) lo = 0x90;  // no overlong forms
-    if (c == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-  } else {
-    return false;
-  }
-  if (i + *n > s.size()) return false;
-  for (size_t k = 1; k < *n; ++k) {
-    unsigned char b = byte(i + k);
-    if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80) return false;
-    *cp = (*cp << 6) | (b & 0x3F);
-  }
-  return true;
-}
-
 // IsXmlChar reports whether XML 1.0 allows |cp| in a document (section 2.2).
 bool IsXmlChar(uint32_t cp) {
   return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
@@ -79,8 +44,8 @@ std::string XmlEscape(const std::string& s) {
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     uint32_t cp = 0;
-    size_t n = 1;
-    bool decoded = DecodeUtf8(s, i, &cp, &n);
+    size_t n = base::DecodeUtf8(s, i, &cp);
+    bool decoded = n != 0;
     if (!decoded || !IsXmlChar(cp)) {
       out += kReplacement;
       i += decoded ? n : 1;  // a character XML does not allow, or one stray byte

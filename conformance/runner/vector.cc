@@ -6,6 +6,9 @@
 #include <set>
 #include <sstream>
 
+#include "targets/base/base.h"
+#include "targets/stream/stream.h"
+
 namespace xmppfuzz::conform {
 namespace {
 
@@ -116,7 +119,7 @@ class InputDecoder {
         if (cp > 0x10FFFF) return Fail("'\\u{...}' above 10FFFF");
         pos_ = close + 1;
         std::string bytes;
-        xml::AppendUtf8(bytes, cp);
+        base::AppendUtf8(bytes, cp);
         return Emit(out, bytes);
       }
       default: break;
@@ -542,13 +545,7 @@ bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* er
 
 std::string Prelude(Profile profile, Side side, std::string_view domain) {
   if (profile == Profile::kRaw) return {};
-  std::string d(domain);
-  if (side == Side::kClientToServer) {
-    return "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
-           "xmlns:stream='http://etherx.jabber.org/streams' to='" + d + "' version='1.0'>";
-  }
-  return "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
-         "xmlns:stream='http://etherx.jabber.org/streams' from='" + d + "' id='xmppfuzz' version='1.0'>";
+  return side == Side::kClientToServer ? stream::ClientHeader(domain) : stream::ServerHeader(domain);
 }
 
 }  // namespace xmppfuzz::conform

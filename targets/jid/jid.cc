@@ -14,6 +14,8 @@
 
 #include <cstdint>
 
+#include "targets/base/base.h"
+
 namespace xmppfuzz::jid {
 namespace {
 
@@ -33,52 +35,6 @@ JidError At(Code code, size_t offset) { return JidError{code, offset}; }
 std::optional<Jid> Failure(JidError* error, JidError e) {
   if (error != nullptr) *error = e;
   return std::nullopt;
-}
-
-bool IsContinuation(uint8_t byte) { return (byte & 0xC0) == 0x80; }
-
-// DecodeUtf8 decodes the code point starting at |pos| of |s| into |cp| and
-// returns its length in octets, or 0 if the bytes there are not well-formed
-// UTF-8 (RFC 3629 4): a stray continuation byte, an overlong form, a
-// surrogate, a value above U+10FFFF, or a sequence cut short.
-size_t DecodeUtf8(std::string_view s, size_t pos, char32_t* cp) {
-  const uint8_t lead = static_cast<uint8_t>(s[pos]);
-  if (lead < 0x80) {
-    *cp = lead;
-    return 1;
-  }
-  size_t length;
-  char32_t min;  // smallest value this length may encode (no overlongs)
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2, min = 0x80, *cp = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3, min = 0x800, *cp = lead & 0x0F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4, min = 0x10000, *cp = lead & 0x07;
-  } else {
-    return 0;  // 80..BF continuation, C0/C1 always overlong, F5..FF unused
-  }
-  if (s.size() - pos < length) return 0;
-  for (size_t i = 1; i < length; ++i) {
-    const uint8_t byte = static_cast<uint8_t>(s[pos + i]);
-    if (!IsContinuation(byte)) return 0;
-    *cp = (*cp << 6) | (byte & 0x3F);
-  }
-  if (*cp < min || *cp > 0x10FFFF) return 0;
-  if (*cp >= 0xD800 && *cp <= 0xDFFF) return 0;
-  return length;
-}
-
-// FirstInvalidUtf8 returns the offset of the first ill-formed sequence in
-// |s|, or npos if all of |s| is UTF-8.
-size_t FirstInvalidUtf8(std::string_view s) {
-  char32_t cp;
-  for (size_t pos = 0; pos < s.size();) {
-    const size_t length = DecodeUtf8(s, pos, &cp);
-    if (length == 0) return pos;
-    pos += length;
-  }
-  return std::string_view::npos;
 }
 
 // IsControl: the Cc category, U+0000..U+001F and U+007F..U+009F, which every
@@ -128,9 +84,9 @@ JidError CheckLocalpart(std::string_view local, size_t base) {
   if (local.size() > kMaxPartOctets) {
     return At(Code::kLocalpartTooLong, base + kMaxPartOctets);
   }
-  char32_t cp;
+  uint32_t cp = 0;
   for (size_t pos = 0; pos < local.size();) {
-    const size_t length = DecodeUtf8(local, pos, &cp);
+    const size_t length = base::DecodeUtf8(local, pos, &cp);
     if (IsControl(cp) || IsSpace(cp) || IsForbiddenLocalAscii(cp)) {
       return At(Code::kForbiddenLocalChar, base + pos);
     }
@@ -151,9 +107,9 @@ JidError CheckLabel(std::string_view label, size_t base) {
   }
   // RFC 5891 4.2.3.1 and RFC 952: no hyphen at either end of a label.
   if (label.front() == '-') return At(Code::kBadDomain, base);
-  char32_t cp;
+  uint32_t cp = 0;
   for (size_t pos = 0; pos < label.size();) {
-    const size_t length = DecodeUtf8(label, pos, &cp);
+    const size_t length = base::DecodeUtf8(label, pos, &cp);
     const bool allowed = cp < 0x80 ? IsAsciiLetterOrDigit(cp) || cp == '-'
                                    : !IsSpace(cp) && !IsFullStopVariant(cp);
     if (!allowed) return At(Code::kBadDomain, base + pos);
@@ -188,9 +144,9 @@ JidError CheckDomainpart(std::string_view domain, size_t base) {
   if (domain.size() > kMaxPartOctets) {
     return At(Code::kDomainpartTooLong, base + kMaxPartOctets);
   }
-  char32_t cp;
+  uint32_t cp = 0;
   for (size_t pos = 0; pos < domain.size();) {
-    const size_t length = DecodeUtf8(domain, pos, &cp);
+    const size_t length = base::DecodeUtf8(domain, pos, &cp);
     if (IsControl(cp)) return At(Code::kForbiddenChar, base + pos);
     pos += length;
   }
@@ -220,9 +176,9 @@ JidError CheckResourcepart(std::string_view resource, size_t base) {
   if (resource.size() > kMaxPartOctets) {
     return At(Code::kResourcepartTooLong, base + kMaxPartOctets);
   }
-  char32_t cp;
+  uint32_t cp = 0;
   for (size_t pos = 0; pos < resource.size();) {
-    const size_t length = DecodeUtf8(resource, pos, &cp);
+    const size_t length = base::DecodeUtf8(resource, pos, &cp);
     if (IsControl(cp)) return At(Code::kForbiddenChar, base + pos);
     pos += length;
   }
@@ -267,7 +223,7 @@ std::string Jid::Format() const {
 
 std::optional<Jid> Parse(std::string_view s, JidError* error) {
   if (s.empty()) return Failure(error, At(Code::kEmpty, 0));
-  if (const size_t bad = FirstInvalidUtf8(s); bad != std::string_view::npos) {
+  if (const size_t bad = base::FirstInvalidUtf8(s); bad != std::string_view::npos) {
     return Failure(error, At(Code::kInvalidUtf8, bad));
   }
 

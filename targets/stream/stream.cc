@@ -248,4 +248,15 @@ std::vector<std::string> ParseAll(const Options& options, std::string_view bytes
   return ParseSplit(options, bytes, lengths);
 }
 
+std::string ClientHeader(std::string_view to, std::string_view content_ns) {
+  return "<?xml version='1.0'?><stream:stream xmlns='" + std::string(content_ns) +
+         "' xmlns:stream='http://etherx.jabber.org/streams' to='" + std::string(to) + "' version='1.0'>";
+}
+
+std::string ServerHeader(std::string_view from, std::string_view id, std::string_view content_ns) {
+  return "<?xml version='1.0'?><stream:stream xmlns='" + std::string(content_ns) +
+         "' xmlns:stream='http://etherx.jabber.org/streams' from='" + std::string(from) + "' id='" +
+         std::string(id) + "' version='1.0'>";
+}
+
 }  // namespace xmppfuzz::stream

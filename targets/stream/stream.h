@@ -97,6 +97,17 @@ class Parser : private xml::Reader::Listener {
   bool restart_armed_ = false;  // a SASL step was seen, so a restart may follow
 };
 
+// ClientHeader returns the XML declaration and the stream header a client
+// opens with (RFC 6120 section 4.2): content namespace |content_ns|,
+// to='|to|', version 1.0. The one standard header of tests, fuzzers and the
+// conformance runner.
+std::string ClientHeader(std::string_view to = "example.com", std::string_view content_ns = "jabber:client");
+
+// ServerHeader is the header a server answers with (RFC 6120 section 4.3):
+// from='|from|', id='|id|', version 1.0.
+std::string ServerHeader(std::string_view from, std::string_view id = "xmppfuzz",
+                         std::string_view content_ns = "jabber:client");
+
 // ParseAll runs |bytes| through a fresh parser in chunks of |chunk| bytes
 // (0: whole) and returns the event lines. Used by tests and fuzzers.
 std::vector<std::string> ParseAll(const Options& options, std::string_view bytes, size_t chunk = 0);

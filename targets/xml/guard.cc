@@ -10,8 +10,6 @@ namespace {
 
 bool IsWs(uint32_t cp) { return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r'; }
 
-size_t Utf8Length(uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
-
 // Byte classes for Guard::FastRun: ASCII bytes that change nothing but the
 // counters in text, in an attribute value, and in a name after its first
 // character.
@@ -32,34 +30,19 @@ constexpr std::array<uint8_t, 256> kByteClass = [] {
 
 // XmlCharSequence returns the length of the multi-byte UTF-8 sequence at |p|
 // (|n| bytes available) when it is complete, well formed (RFC 3629) and
-// encodes an XML Char; otherwise 0.
+// encodes an XML Char (not U+FFFE or U+FFFF); otherwise 0.
 size_t XmlCharSequence(const uint8_t* p, size_t n) {
-  uint8_t b = p[0];
-  auto cont = [&](size_t i) { return (p[i] & 0xC0) == 0x80; };
-  if (b >= 0xC2 && b <= 0xDF) return n >= 2 && cont(1) ? 2 : 0;  // U+0080-U+07FF
-  if (b >= 0xE0 && b <= 0xEF) {
-    if (n < 3 || !cont(2)) return 0;
-    uint8_t lo = b == 0xE0 ? 0xA0 : 0x80;  // no overlongs
-    uint8_t hi = b == 0xED ? 0x9F : 0xBF;  // no surrogates
-    if (p[1] < lo || p[1] > hi) return 0;
-    if (b == 0xEF && p[1] == 0xBF && p[2] >= 0xBE) return 0;  // U+FFFE, U+FFFF
-    return 3;
-  }
-  if (b >= 0xF0 && b <= 0xF4) {
-    if (n < 4 || !cont(2) || !cont(3)) return 0;
-    uint8_t lo = b == 0xF0 ? 0x90 : 0x80;  // no overlongs
-    uint8_t hi = b == 0xF4 ? 0x8F : 0xBF;  // nothing above U+10FFFF
-    return p[1] >= lo && p[1] <= hi ? 4 : 0;
-  }
-  return 0;
+  uint32_t cp;
+  size_t len = base::DecodeUtf8(std::string_view(reinterpret_cast<const char*>(p), n), 0, &cp);
+  return len != 0 && cp != 0xFFFE && cp != 0xFFFF ? len : 0;
 }
 
 // FirstCodePoint decodes the first character of |s|, UTF-8 that the guard
 // has already validated (part of a name it built).
 uint32_t FirstCodePoint(std::string_view s) {
-  Utf8Decoder decoder;
+  base::Utf8Decoder decoder;
   for (char c : s) {
-    if (decoder.Push(static_cast<uint8_t>(c)) != Utf8Decoder::kNeedMore) break;
+    if (decoder.Push(static_cast<uint8_t>(c)) != base::Utf8Decoder::kNeedMore) break;
   }
   return decoder.code_point();
 }
@@ -348,11 +331,11 @@ bool Guard::FailStanzaBytes() {
 bool Guard::StepMultiByte(uint8_t b) {
   if (utf8_.idle()) char_start_ = offset_;
   switch (utf8_.Push(b)) {
-    case Utf8Decoder::kInvalid:
+    case base::Utf8Decoder::kInvalid:
       return Fail(Condition::kUnsupportedEncoding, char_start_, "invalid UTF-8");
-    case Utf8Decoder::kNeedMore:
+    case base::Utf8Decoder::kNeedMore:
       return true;
-    case Utf8Decoder::kChar:
+    case base::Utf8Decoder::kChar:
       break;
   }
   return StepChar(utf8_.code_point(), char_start_);
@@ -377,13 +360,13 @@ bool Guard::OnLt(uint64_t at) {
 }
 
 bool Guard::NameByte(uint32_t cp, uint64_t at) {
-  if (name_.size() + Utf8Length(cp) > limits_.max_name_bytes) {
+  if (name_.size() + base::Utf8Length(cp) > limits_.max_name_bytes) {
     return Fail(Condition::kPolicyViolation, at, "name longer than " + std::to_string(limits_.max_name_bytes) + " bytes");
   }
   if (cp < 0x80) {
     name_.push_back(static_cast<char>(cp));
   } else {
-    AppendUtf8(name_, cp);
+    base::AppendUtf8(name_, cp);
   }
   return true;
 }
@@ -506,7 +489,7 @@ bool Guard::CheckXmlDecl() {
 bool Guard::RefDone(uint32_t decoded) {
   state_ = ref_return_;
   brackets_ = 0;
-  if (ref_return_ == State::kAttrValue && keep_value_) AppendUtf8(attrs_.back().value, decoded);
+  if (ref_return_ == State::kAttrValue && keep_value_) base::AppendUtf8(attrs_.back().value, decoded);
   if (ref_return_ == State::kText) {
     if (depth_ <= 1) return Fail(Condition::kBadFormat, ref_at_, "character data between stanzas");
     if (++text_bytes_ > limits_.max_text_bytes) return Fail(Condition::kPolicyViolation, ref_at_, "too much character data in one stanza");
@@ -561,7 +544,7 @@ bool Guard::StepChar(uint32_t cp, uint64_t at) {
         DropToken(offset_ + 1);
         return true;
       }
-      text_bytes_ += Utf8Length(cp);
+      text_bytes_ += base::Utf8Length(cp);
       if (text_bytes_ > limits_.max_text_bytes) {
         return Fail(Condition::kPolicyViolation, at, "too much character data in one stanza");
       }
@@ -640,7 +623,7 @@ bool Guard::StepChar(uint32_t cp, uint64_t at) {
         return EndToken(TokenKind::kCdata, offset_ + 1);
       }
       brackets_ = cp == ']' ? brackets_ + 1 : 0;
-      text_bytes_ += Utf8Length(cp);
+      text_bytes_ += base::Utf8Length(cp);
       if (text_bytes_ > limits_.max_text_bytes) return Fail(Condition::kPolicyViolation, at, "too much character data in one stanza");
       return true;
 
@@ -657,13 +640,13 @@ bool Guard::StepChar(uint32_t cp, uint64_t at) {
       state_ = State::kXmlDecl;
       decl_start_ = lt_at_;
       decl_ = "<?xml";
-      AppendUtf8(decl_, cp);
+      base::AppendUtf8(decl_, cp);
       return true;
     }
 
     case State::kXmlDecl:
       if (!IsXmlChar(cp)) return Fail(Condition::kNotWellFormed, at, "character not allowed in XML");
-      AppendUtf8(decl_, cp);
+      base::AppendUtf8(decl_, cp);
       if (decl_.size() > 256) return Fail(Condition::kNotWellFormed, decl_start_, "XML declaration longer than 256 bytes");
       if (cp == '>' && decl_[decl_.size() - 2] == '?') {
         if (!CheckXmlDecl()) return false;
@@ -743,7 +726,7 @@ bool Guard::StepChar(uint32_t cp, uint64_t at) {
         return true;
       }
       if (!IsXmlChar(cp)) return Fail(Condition::kNotWellFormed, at, "character not allowed in XML");
-      if (keep_value_) AppendUtf8(attrs_.back().value, IsWs(cp) ? ' ' : cp);  // XML 1.0 section 3.3.3
+      if (keep_value_) base::AppendUtf8(attrs_.back().value, IsWs(cp) ? ' ' : cp);  // XML 1.0 section 3.3.3
       return true;
 
     case State::kAfterValue:
@@ -787,7 +770,7 @@ bool Guard::StepChar(uint32_t cp, uint64_t at) {
       }
       if (!IsNameStartChar(cp)) return Fail(Condition::kNotWellFormed, ref_at_, "'&' not followed by a reference");
       ref_name_.clear();
-      AppendUtf8(ref_name_, cp);
+      base::AppendUtf8(ref_name_, cp);
       state_ = State::kEntityName;
       if (!IsPredefinedPrefix(ref_name_)) {
         return Fail(Condition::kRestrictedXml, ref_at_, "entity reference other than the predefined ones (RFC 6120 section 11.1)");
@@ -802,7 +785,7 @@ bool Guard::StepChar(uint32_t cp, uint64_t at) {
         return Fail(Condition::kRestrictedXml, ref_at_, "entity reference other than the predefined ones (RFC 6120 section 11.1)");
       }
       if (!IsNameChar(cp)) return Fail(Condition::kNotWellFormed, at, "entity reference without ';'");
-      AppendUtf8(ref_name_, cp);
+      base::AppendUtf8(ref_name_, cp);
       if (!IsPredefinedPrefix(ref_name_)) {
         return Fail(Condition::kRestrictedXml, ref_at_, "entity reference other than the predefined ones (RFC 6120 section 11.1)");
       }

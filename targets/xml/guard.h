@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "targets/xml/utf8.h"
+#include "targets/base/base.h"
 #include "targets/xml/xml.h"
 
 namespace xmppfuzz::xml {
@@ -104,7 +104,7 @@ class Guard {
 
   State state_ = State::kProlog;
   State ref_return_ = State::kText;  // state to go back to after a reference
-  Utf8Decoder utf8_;
+  base::Utf8Decoder utf8_;
   uint64_t offset_ = 0;     // absolute offset of the next byte
   uint64_t char_start_ = 0;  // offset of the current character's first byte
   uint64_t doc_start_ = 0;   // offset where the current document began

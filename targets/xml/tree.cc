@@ -4,7 +4,7 @@
 #include <array>
 
 #include "targets/xml/xml.h"
-#include "targets/xml/utf8.h"
+#include "targets/base/base.h"
 
 namespace xmppfuzz::xml {
 namespace {
@@ -220,14 +220,14 @@ bool IsXmlChar(uint32_t cp) {
 }
 
 bool ValidateText(std::string_view s) {
-  Utf8Decoder d;
+  base::Utf8Decoder d;
   for (unsigned char c : s) {
     switch (d.Push(c)) {
-      case Utf8Decoder::kInvalid: return false;
-      case Utf8Decoder::kChar:
+      case base::Utf8Decoder::kInvalid: return false;
+      case base::Utf8Decoder::kChar:
         if (!IsXmlChar(d.code_point())) return false;
         break;
-      case Utf8Decoder::kNeedMore: break;
+      case base::Utf8Decoder::kNeedMore: break;
     }
   }
   return d.idle();

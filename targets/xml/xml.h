@@ -58,27 +58,6 @@ enum class Condition : uint8_t {
   kUnsupportedVersion,
 };
 
-// AppendUtf8 appends the UTF-8 form of |cp| (at most U+10FFFF) to |out|. It
-// encodes whatever it is given, surrogates included, so tests and vectors
-// can also build the invalid forms a parser must refuse.
-inline void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-    return;
-  }
-  if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-  }
-  out += static_cast<char>(0x80 | (cp & 0x3F));
-}
-
 // ConditionName returns the RFC 6120 element name ("restricted-xml", ...), or
 // "none" for kNone.
 std::string_view ConditionName(Condition c);

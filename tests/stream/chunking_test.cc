@@ -1,4 +1,4 @@
-// Chunk invariance and backend agreement (DESIGN.md "Chunk invariance",
+// Chunk invariance and backend agreement (docs/design.md "Chunk invariance",
 // "Canonical form") on whole realistic streams, beyond the per-case runs
 // every other test does: many seeds, every chunk size up to 17, and the
 // public ParseAll/ParseSplit helpers against the test runner.

@@ -3,7 +3,7 @@
 // Every case is played through a fresh stream::Parser many times: whole, in
 // chunks of 1, 2, 3, 4 and 5 bytes, and at three seeded random splits, on
 // both tokenizer backends. All runs must print the same event lines (the
-// chunk-invariance and backend-agreement contract of DESIGN.md), and those
+// chunk-invariance and backend-agreement contract of docs/design.md), and those
 // lines must be the expected ones.
 //
 //   EXPECT_EVENTS(input, {kOpen, "stanza <message xmlns=\"jabber:client\"/>"});
@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "targets/base/base.h"
 #include "targets/stream/stream.h"
 #include "targets/xml/xml.h"
 
@@ -30,10 +31,8 @@ namespace xmppfuzz::streamtest {
 // kH is the stream header most cases start with (a client's first bytes,
 // RFC 6120 section 4.2).
 inline const std::string kDecl = "<?xml version='1.0'?>";
-inline const std::string kStreamStart =
-    "<stream:stream to='example.com' xmlns='jabber:client' "
-    "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>";
-inline const std::string kH = kDecl + kStreamStart;
+inline const std::string kH = stream::ClientHeader();
+inline const std::string kStreamStart = kH.substr(kDecl.size());
 
 // kOpen is the event line kH produces.
 inline const std::string kOpen =
@@ -79,7 +78,7 @@ inline std::vector<Split> AllSplits() {
 inline std::vector<std::string> Play(const stream::Options& options, std::string_view input, const Split& split) {
   stream::Parser parser(options);
   std::vector<std::string> lines;
-  std::mt19937 rng(split.seed);
+  base::ChunkSplitter splitter(split.seed, 8, 64);  // mostly short pieces that cut tokens
   size_t pos = 0;
   auto drain = [&] {
     for (const stream::Event& e : parser.TakeEvents()) lines.push_back(e.Line());
@@ -89,9 +88,7 @@ inline std::vector<std::string> Play(const stream::Options& options, std::string
     if (split.fixed != 0) {
       len = std::min(len, split.fixed);
     } else if (split.seed != 0) {
-      // Mostly short pieces that cut tokens, sometimes long ones.
-      size_t want = rng() % 4 != 0 ? 1 + rng() % 8 : 1 + rng() % 64;
-      len = std::min(len, want);
+      len = std::min(len, splitter.Next());
     }
     xml::Status status = parser.Feed(input.substr(pos, len));
     pos += len;
@@ -139,21 +136,7 @@ inline ::testing::AssertionResult Agreement(const std::vector<Outcome>& runs, st
   return ::testing::AssertionSuccess();
 }
 
-inline std::string Printable(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s.substr(0, 400)) {
-    if (c >= 0x20 && c < 0x7F && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      static const char kHex[] = "0123456789ABCDEF";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  if (s.size() > 400) out += "... (" + std::to_string(s.size()) + " bytes)";
-  return out;
-}
+inline std::string Printable(std::string_view s) { return base::EscapeBytes(s, 400); }
 
 // CheckEvents: every run prints exactly |expected|.
 inline ::testing::AssertionResult CheckEvents(std::string_view input, const std::vector<std::string>& expected,

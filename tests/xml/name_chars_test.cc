@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "targets/base/base.h"
 #include "tests/support/stream_expect.h"
 
 namespace xmppfuzz::xml {
@@ -21,7 +22,7 @@ using C = Condition;
 
 std::string Utf8(uint32_t cp) {
   std::string out;
-  AppendUtf8(out, cp);
+  base::AppendUtf8(out, cp);
   return out;
 }
 

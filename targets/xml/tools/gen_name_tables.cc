@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "targets/base/base.h"
 #include "targets/xml/xml.h"
 
 namespace {
@@ -78,7 +79,7 @@ bool IsXmlChar(uint32_t cp) {
 
 std::string Utf8(uint32_t cp) {
   std::string out;
-  xmppfuzz::xml::AppendUtf8(out, cp);
+  xmppfuzz::base::AppendUtf8(out, cp);
   return out;
 }
 
