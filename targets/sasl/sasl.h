@@ -122,6 +122,7 @@ enum class Error : uint8_t {
   kPlusFlagWithoutPlus,     // p= with a mechanism that is not -PLUS
   kClientThinksNoPlus,      // 'y' although the server offers -PLUS
   kUnsupportedCbType,       // p= names a type the server cannot provide
+  kChannelBindingNotSupported, // p= but the server has no channel binding at all
   kChannelBindingMismatch,  // c= does not equal gs2-header + binding data
   kNonceMismatch,           // client-final nonce != client nonce + server nonce
   kProofMismatch,           // ClientProof does not verify
@@ -512,12 +513,16 @@ class ScramClient {
   ScramClient(const ScramClient&) = delete;
   ScramClient& operator=(const ScramClient&) = delete;
 
-  // Step runs the driver loop until the exchange needs the caller. |message|
-  // is the server's next message when the previous call returned
-  // kNeedMessage; otherwise it must be empty (a message that arrives when
-  // none is expected fails with kUnexpectedMessage). The first call returns
-  // kSend with client-first in output().
-  Wait Step(std::string_view message = {});
+  // Step() runs the driver loop until the exchange needs the caller: kSend
+  // (send output(), then call Step() again), kNeedMessage (call
+  // Step(message) with the server's next message, which may be empty: an
+  // empty <success/> is an empty server-final), kSuccess or kFailure.
+  // Step(message) hands the server's message over; given when the machine
+  // is not waiting for one it fails the exchange with kUnexpectedMessage.
+  // Once final, both return the final result and change nothing. The first
+  // Step() returns kSend with client-first in output().
+  Wait Step();
+  Wait Step(std::string_view message);
   // Abort ends the exchange as failed with kAborted (e.g. on <failure/>).
   void Abort();
 
@@ -558,8 +563,9 @@ struct ScramServerConfig {
   size_t max_message_bytes = kDefaultMaxMessageBytes;
   // The server's nonce part; empty: 24 printable characters from |random|.
   std::string fixed_nonce;
-  // Iteration count and salt length in the fake server-first sent for an
-  // unknown user (so the user is refused only at client-final).
+  // Iteration count in the fake server-first sent for an unknown user (whose
+  // salt is derived from the name with a per-process key), so the user is
+  // refused only at client-final, with e=unknown-user.
   uint32_t unknown_user_iterations = kMinIterations;
   Random* random = nullptr;  // null: DefaultRandom()
 };
@@ -581,12 +587,16 @@ class ScramServer {
   ScramServer(const ScramServer&) = delete;
   ScramServer& operator=(const ScramServer&) = delete;
 
-  // Step as for ScramClient. The first call takes client-first (the initial
-  // response); call Step() with an empty message first to learn that
-  // kNeedMessage is expected. After a verified client-final, Step returns
-  // kSend with the "v=..." server-final, then kSuccess. On a refusal it
-  // returns kFailure with "e=..." in output() and failure().server_error set.
-  Wait Step(std::string_view message = {});
+  // Step as for ScramClient. The server starts in kReadClientFirst: the first
+  // Step(message) takes client-first (the initial response, or the response
+  // to an empty challenge); Step() first just returns kNeedMessage. After a
+  // verified client-final, Step returns kSend with the "v=..." server-final,
+  // then kSuccess. On a refusal it returns kFailure with "e=..." in output()
+  // and failure().server_error set (also for refusals of client-first, where
+  // the RFC has no server-final to carry it: the XMPP layer then sends
+  // <failure/> with ConditionFor()).
+  Wait Step();
+  Wait Step(std::string_view message);
   void Abort();
 
   const std::string& output() const;
