@@ -23,11 +23,14 @@ std::string_view Message(FuzzInput& in, size_t max = 8192);
 
 // --- fuzzer choices ---------------------------------------------------------
 
-// kScramMechanisms are the six SCRAM mechanisms; ScramFrom picks one.
+// kScramMechanisms are the six SCRAM mechanisms; ScramFrom picks one by the
+// low three bits of a choice byte (6 and 7 wrap to the first two).
 extern const sasl::Mechanism kScramMechanisms[6];
-inline sasl::Mechanism ScramFrom(uint8_t b) { return kScramMechanisms[b % 6]; }
+inline sasl::Mechanism ScramFrom(uint8_t b) { return kScramMechanisms[(b & 7) % 6]; }
+// HashFrom picks a hash by the low two bits (3 wraps to SHA-1).
 inline sasl::Hash HashFrom(uint8_t b) {
-  return b % 3 == 0 ? sasl::Hash::kSha1 : b % 3 == 1 ? sasl::Hash::kSha256 : sasl::Hash::kSha512;
+  b = (b & 3) % 3;
+  return b == 0 ? sasl::Hash::kSha1 : b == 1 ? sasl::Hash::kSha256 : sasl::Hash::kSha512;
 }
 
 // FixedBinding is the harness's binding data for |type| (what a TLS layer

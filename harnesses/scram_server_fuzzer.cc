@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const ScramKeys& k = AccountKeys(h);
     return sasl::StoredCredentials{h, AccountSalt(h), kIterations, k.stored_key, k.server_key};
   };
-  const int final_mode = (c1 >> 3) % 3;  // 0 fuzzed, 1 computed, 2 computed + fuzzed extension
+  const int final_mode = ((c1 >> 3) & 3) % 3;  // 0 fuzzed, 1 computed, 2 computed + fuzzed extension
   const std::string client_first(Message(in));
   const std::string_view fuzzed_final = in.Rest();
   const ScramKeys& keys = AccountKeys(hash);
