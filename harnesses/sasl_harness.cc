@@ -188,6 +188,56 @@ std::string DowngradeHashOf(Hash hash, const sasl::Offer& offer) {
   return OsslBase64(OsslDigest(hash, input));
 }
 
+// --- the mechanism choice ------------------------------------------------------------
+
+const std::string_view kMechanismNames[16] = {
+    "PLAIN",       "SCRAM-SHA-1",    "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS", "SCRAM-SHA-512",
+    "SCRAM-SHA-512-PLUS", "DIGEST-MD5", "CRAM-MD5",    "ANONYMOUS",     "LOGIN",              "EXTERNAL",
+    "X-OAUTH2",    "SCRAM-SHA3-512", "GSSAPI",           "NTLM",
+};
+
+int Rank(std::string_view name) {
+  for (int i = 0; i < 7; ++i) {
+    if (kMechanismNames[i] == name) return i;
+  }
+  return -1;
+}
+
+ExpectedChoice ModelChoice(const sasl::Offer& offer, const sasl::ClientPolicy& policy) {
+  ExpectedChoice e;
+  auto offered = [&](std::string_view n) {
+    return std::find(offer.mechanisms.begin(), offer.mechanisms.end(), n) != offer.mechanisms.end();
+  };
+  for (const std::string& n : offer.mechanisms) e.plus_offered |= Rank(n) > 0 && n.ends_with("-PLUS");
+  std::optional<sasl::CbType> mutual;
+  for (sasl::CbType t : {sasl::CbType::kTlsExporter, sasl::CbType::kTlsServerEndPoint, sasl::CbType::kTlsUnique}) {
+    const bool client_has = std::any_of(policy.channel_bindings.begin(), policy.channel_bindings.end(),
+                                        [&](const sasl::ChannelBinding& b) { return b.type == t; });
+    const bool listed = !offer.channel_bindings ||
+                        std::find(offer.channel_bindings->begin(), offer.channel_bindings->end(),
+                                  sasl::CbTypeName(t)) != offer.channel_bindings->end();
+    if (client_has && listed && !mutual) mutual = t;
+  }
+  const bool plus_only = e.plus_offered && mutual;
+  e.fallback = e.plus_offered && !mutual && !policy.channel_bindings.empty();
+  const bool plain_ok = policy.allow_plain && !policy.pinned_scram && (policy.tls || policy.allow_plain_without_tls);
+  int best = -1;
+  for (const std::string& n : offer.mechanisms) {
+    const int r = Rank(n);
+    const bool plus = r > 0 && n.ends_with("-PLUS");
+    const bool allowed = r > 0 ? plus == plus_only : r == 0 && plain_ok && !plus_only && !e.fallback;
+    if (allowed && r > best) best = r;
+  }
+  if (best >= 0) e.mechanism = std::string(kMechanismNames[best]);
+  if (plus_only) e.binding = mutual;
+  if (!e.plus_offered && best > 0 && !policy.channel_bindings.empty()) e.binding = policy.channel_bindings.front().type;
+  if (!e.mechanism && policy.pinned_scram && policy.allow_plain && offered("PLAIN")) e.downgrade = true;
+  if (e.mechanism && policy.pinned_mechanisms) {
+    for (const std::string& n : *policy.pinned_mechanisms) e.downgrade |= Rank(n) > best && !offered(n);
+  }
+  return e;
+}
+
 // --- messages ---------------------------------------------------------------------
 
 std::optional<std::string_view> Attr(std::string_view attrs, char name) {

@@ -94,6 +94,33 @@ std::optional<std::string> OsslUnbase64(std::string_view text);
 // 0x1E [0x1F sorted channel-binding types joined by 0x1E])).
 std::string DowngradeHashOf(sasl::Hash hash, const sasl::Offer& offer);
 
+// --- the client's mechanism choice, modelled here --------------------------
+
+// kMechanismNames are the names the policy fuzzer draws from: the seven we
+// implement (in the order of Rank), then weak and unknown ones.
+extern const std::string_view kMechanismNames[16];
+// Rank is RFC 6120 6.3.3 "strongest first" as the issue orders it: PLAIN 0,
+// SCRAM-SHA-1 1, SCRAM-SHA-1-PLUS 2, ... SCRAM-SHA-512-PLUS 6; -1 for names
+// we do not implement (weak ones included).
+int Rank(std::string_view name);
+
+// ExpectedChoice is what a correct client must pick from |offer| under
+// |policy| (RFC 5802 section 6, RFC 6120 6.3.3 and 13.8.3, XEP-0440,
+// XEP-0474 rule 6): with a binding the server lists and -PLUS offered, the
+// strongest -PLUS (binding by preference tls-exporter, tls-server-end-point,
+// tls-unique); with bindings but none listed, the strongest SCRAM with the
+// XEP-0474 fallback; otherwise the strongest SCRAM, or PLAIN where allowed.
+// |downgrade| is set when the pinned list names a stronger mechanism that
+// is missing, or PLAIN is all that is left after SCRAM was pinned.
+struct ExpectedChoice {
+  std::optional<std::string> mechanism;  // nullopt: nothing acceptable
+  std::optional<sasl::CbType> binding;   // for -PLUS, or the gs2 'y' binding
+  bool fallback = false;
+  bool plus_offered = false;
+  bool downgrade = false;
+};
+ExpectedChoice ModelChoice(const sasl::Offer& offer, const sasl::ClientPolicy& policy);
+
 // --- reading messages without the library's parser -------------------------
 
 // Attr returns the value of the first "x=" attribute named |name| of a
