@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::optional<sasl::StoredCredentials> creds = sasl::DeriveCredentials(sasl::HashOf(mech), password, salt, iterations);
   if (creds.has_value() != prepped.has_value()) Fail("DeriveCredentials and Saslprep disagree on the password", input);
   if (!creds) return 0;
-  const bool valid = prepped_user && !prepped_user->empty() && base::FirstInvalidUtf8(authzid) == std::string::npos;
+  const bool valid = prepped_user && !prepped_user->empty() && base::FirstInvalidUtf8(authzid) == std::string::npos &&
+                     (wrong ? prepped_other : prepped).has_value();
   const bool expect_wrong = wrong && prepped_other && *prepped_other != *prepped;
   Secrets secrets;
   secrets.Add(creds->stored_key);
