@@ -53,7 +53,7 @@ inline constexpr uint32_t kMinIterations = 4096;
 // build machine (OpenSSL 3.0): SHA-1 about 2.0 million iterations/s,
 // SHA-256 about 3.1 million/s, SHA-512 about 1.4 million/s. 600,000 keeps
 // the worst case (SHA-512) near 0.45 s of one core per exchange while
-// admitting the counts current guidance asks servers to use (600,000 for
+// admitting the count OWASP recommends for password storage (600,000 for
 // PBKDF2-HMAC-SHA-256).
 inline constexpr uint32_t kDefaultMaxIterations = 600000;
 
