@@ -108,8 +108,12 @@ std::string RawServerCheck(const RawKeys& k, std::string_view auth_message, std:
 class Prekeyed {
  public:
   explicit Prekeyed(const RawKeys& k)
-      : mac_(EVP_MAC_fetch(nullptr, "HMAC", nullptr)), md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)),
-        stored_(k.stored_key), client_(Keyed(k.stored_key)), server_(Keyed(k.server_key)), digest_(EVP_MD_CTX_new()) {}
+      : mac_(EVP_MAC_fetch(nullptr, "HMAC", nullptr)),
+        md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)),
+        stored_(k.stored_key),
+        client_(Keyed(k.stored_key)),
+        server_(Keyed(k.server_key)),
+        digest_(EVP_MD_CTX_new()) {}
   ~Prekeyed() {
     EVP_MAC_CTX_free(client_);
     EVP_MAC_CTX_free(server_);
@@ -311,8 +315,8 @@ void ServerCheckPrekeyed(benchmark::State& state) {
 void RegisterAll() {
   benchmark::RegisterBenchmark("ScramExchange/openssl_raw", ScramExchangeRaw)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("ScramExchange/xmppfuzz", ScramExchangeOurs)->Unit(benchmark::kMicrosecond);
-  const std::pair<const char*, Hash> hashes[] = {{"Pbkdf2Sha1", Hash::kSha1}, {"Pbkdf2Sha256", Hash::kSha256},
-                                                 {"Pbkdf2Sha512", Hash::kSha512}};
+  const std::pair<const char*, Hash> hashes[] = {
+      {"Pbkdf2Sha1", Hash::kSha1}, {"Pbkdf2Sha256", Hash::kSha256}, {"Pbkdf2Sha512", Hash::kSha512}};
   for (const auto& [scenario, h] : hashes) {
     benchmark::RegisterBenchmark((std::string(scenario) + "/openssl_raw").c_str(),
                                  [h = h](benchmark::State& s) { Pbkdf2Raw(s, h); })

@@ -18,14 +18,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::optional<std::string> openssl = OsslUnbase64(text);
   const bool canonical = openssl && OsslBase64(*openssl) == text;
   if (ours.has_value() != canonical) {
-    Fail(ours ? "accepted a text that is not a canonical encoding" : "refused a canonical encoding: " + sasl::Describe(f),
+    Fail(ours ? "accepted a text that is not a canonical encoding"
+              : "refused a canonical encoding: " + sasl::Describe(f),
          text);
   }
-  if (ours && (*ours != *openssl || sasl::Base64Encode(*ours) != text)) Fail("decoded bytes differ from OpenSSL's", text);
+  if (ours && (*ours != *openssl || sasl::Base64Encode(*ours) != text))
+    Fail("decoded bytes differ from OpenSSL's", text);
   if (!ours) {
     const bool base64_code = f.code == sasl::Error::kBase64Length || f.code == sasl::Error::kBase64BadChar ||
                              f.code == sasl::Error::kBase64BadPadding || f.code == sasl::Error::kBase64NonCanonical;
-    if (!base64_code || f.offset >= text.size()) Fail("refusal " + sasl::Describe(f) + " is not a base64 code inside the text", text);
+    if (!base64_code || f.offset >= text.size())
+      Fail("refusal " + sasl::Describe(f) + " is not a base64 code inside the text", text);
   }
   const std::string encoded = sasl::Base64Encode(text);
   if (encoded != OsslBase64(text)) Fail("Base64Encode differs from EVP_EncodeBlock", text);

@@ -24,8 +24,8 @@ std::string_view Message(FuzzInput& in, size_t max) {
 }
 
 const sasl::Mechanism kScramMechanisms[6] = {
-    sasl::Mechanism::kScramSha1,   sasl::Mechanism::kScramSha1Plus,   sasl::Mechanism::kScramSha256,
-    sasl::Mechanism::kScramSha256Plus, sasl::Mechanism::kScramSha512, sasl::Mechanism::kScramSha512Plus,
+    sasl::Mechanism::kScramSha1,       sasl::Mechanism::kScramSha1Plus, sasl::Mechanism::kScramSha256,
+    sasl::Mechanism::kScramSha256Plus, sasl::Mechanism::kScramSha512,   sasl::Mechanism::kScramSha512Plus,
 };
 
 const std::string_view kClientNonces[3] = {"fyko+d2lbbFgONRv9qkxdawL", "rOprNGfwEbeRWgbNEkqO",
@@ -36,7 +36,9 @@ const std::string_view kServerNonces[3] = {"3rfcNHYJY1ZVvWVs7j", "%hvYDpWUa2RaTC
 sasl::ChannelBinding FixedBinding(sasl::CbType type) {
   switch (type) {
     case sasl::CbType::kTlsUnique:
-      return {type, std::string("\x14\x00\x00\x0c" "finished", 12)};
+      return {type, std::string("\x14\x00\x00\x0c"
+                                "finished",
+                                12)};
     case sasl::CbType::kTlsServerEndPoint:
       return {type, OsslDigest(Hash::kSha256, "xmppfuzz test certificate")};
     case sasl::CbType::kTlsExporter:
@@ -69,9 +71,7 @@ std::string AccountSalt(Hash hash) {
 
 namespace {
 
-const EVP_MD* Md(Hash h) {
-  return h == Hash::kSha1 ? EVP_sha1() : h == Hash::kSha256 ? EVP_sha256() : EVP_sha512();
-}
+const EVP_MD* Md(Hash h) { return h == Hash::kSha1 ? EVP_sha1() : h == Hash::kSha256 ? EVP_sha256() : EVP_sha512(); }
 const unsigned char* U(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
 void Wipe(std::string& s) {
@@ -168,7 +168,8 @@ std::optional<std::string> OsslUnbase64(std::string_view text) {
   out.resize(static_cast<size_t>(n));
   // EVP_DecodeBlock counts the bytes the padding stands for; drop them.
   std::string_view t = text;
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r' || t.back() == '\n')) t.remove_suffix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r' || t.back() == '\n'))
+    t.remove_suffix(1);
   for (size_t i = 0; i < 2 && !t.empty() && t.back() == '='; ++i) {
     t.remove_suffix(1);
     if (!out.empty()) out.pop_back();
@@ -191,9 +192,10 @@ std::string DowngradeHashOf(Hash hash, const sasl::Offer& offer) {
 // --- the mechanism choice ------------------------------------------------------------
 
 const std::string_view kMechanismNames[16] = {
-    "PLAIN",       "SCRAM-SHA-1",    "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-256-PLUS", "SCRAM-SHA-512",
-    "SCRAM-SHA-512-PLUS", "DIGEST-MD5", "CRAM-MD5",    "ANONYMOUS",     "LOGIN",              "EXTERNAL",
-    "X-OAUTH2",    "SCRAM-SHA3-512", "GSSAPI",           "NTLM",
+    "PLAIN",         "SCRAM-SHA-1",        "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256",  "SCRAM-SHA-256-PLUS",
+    "SCRAM-SHA-512", "SCRAM-SHA-512-PLUS", "DIGEST-MD5",       "CRAM-MD5",       "ANONYMOUS",
+    "LOGIN",         "EXTERNAL",           "X-OAUTH2",         "SCRAM-SHA3-512", "GSSAPI",
+    "NTLM",
 };
 
 int Rank(std::string_view name) {
@@ -213,9 +215,9 @@ ExpectedChoice ModelChoice(const sasl::Offer& offer, const sasl::ClientPolicy& p
   for (sasl::CbType t : {sasl::CbType::kTlsExporter, sasl::CbType::kTlsServerEndPoint, sasl::CbType::kTlsUnique}) {
     const bool client_has = std::any_of(policy.channel_bindings.begin(), policy.channel_bindings.end(),
                                         [&](const sasl::ChannelBinding& b) { return b.type == t; });
-    const bool listed = !offer.channel_bindings ||
-                        std::find(offer.channel_bindings->begin(), offer.channel_bindings->end(),
-                                  sasl::CbTypeName(t)) != offer.channel_bindings->end();
+    const bool listed =
+        !offer.channel_bindings || std::find(offer.channel_bindings->begin(), offer.channel_bindings->end(),
+                                             sasl::CbTypeName(t)) != offer.channel_bindings->end();
     if (client_has && listed && !mutual) mutual = t;
   }
   const bool plus_only = e.plus_offered && mutual;

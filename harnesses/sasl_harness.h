@@ -42,7 +42,9 @@ sasl::ChannelBinding FixedBinding(sasl::CbType type);
 std::vector<sasl::ChannelBinding> BindingsFrom(uint8_t mask);
 // CbTypeFrom: 0 tls-unique, 1 tls-server-end-point, 2 tls-exporter (mod 3).
 inline sasl::CbType CbTypeFrom(uint8_t b) {
-  return b % 3 == 0 ? sasl::CbType::kTlsUnique : b % 3 == 1 ? sasl::CbType::kTlsServerEndPoint : sasl::CbType::kTlsExporter;
+  return b % 3 == 0   ? sasl::CbType::kTlsUnique
+         : b % 3 == 1 ? sasl::CbType::kTlsServerEndPoint
+                      : sasl::CbType::kTlsExporter;
 }
 
 // --- the test account --------------------------------------------------------

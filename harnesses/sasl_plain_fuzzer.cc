@@ -48,17 +48,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (nuls > 2) broken.push_back(sasl::Error::kPlainExtraNul);
   if (nuls == 2) {
     const size_t a = msg.find('\0'), b = msg.find('\0', a + 1);
-    for (sasl::Error e : Violations({msg.substr(0, a), msg.substr(a + 1, b - a - 1), msg.substr(b + 1)})) broken.push_back(e);
+    for (sasl::Error e : Violations({msg.substr(0, a), msg.substr(a + 1, b - a - 1), msg.substr(b + 1)}))
+      broken.push_back(e);
   }
-  if (ok != broken.empty()) Fail(ok ? "ParsePlain accepted a message that breaks RFC 4616" : "ParsePlain refused a valid message", msg);
-  if (!ok && (!Names(broken, f.code) || f.offset > msg.size())) Fail("ParsePlain refused with " + sasl::Describe(f), msg);
+  if (ok != broken.empty())
+    Fail(ok ? "ParsePlain accepted a message that breaks RFC 4616" : "ParsePlain refused a valid message", msg);
+  if (!ok && (!Names(broken, f.code) || f.offset > msg.size()))
+    Fail("ParsePlain refused with " + sasl::Describe(f), msg);
   if (ok && sasl::BuildPlain(parsed) != std::string(msg)) Fail("BuildPlain(ParsePlain(m)) != m", msg);
 
   FuzzInput fields(data + 1, size - (size > 0));
-  sasl::PlainMessage m{std::string(Message(fields, 300)), std::string(Message(fields, 300)), std::string(Message(fields, 300))};
+  sasl::PlainMessage m{std::string(Message(fields, 300)), std::string(Message(fields, 300)),
+                       std::string(Message(fields, 300))};
   const std::vector<sasl::Error> bad = Violations({m.authzid, m.authcid, m.password});
   const std::optional<std::string> built = sasl::BuildPlain(m, &f);
-  if (built.has_value() != bad.empty() || (!built && !Names(bad, f.code))) Fail("BuildPlain: " + sasl::Describe(f), msg);
+  if (built.has_value() != bad.empty() || (!built && !Names(bad, f.code)))
+    Fail("BuildPlain: " + sasl::Describe(f), msg);
   sasl::PlainMessage back;
   if (built && (!sasl::ParsePlain(*built, &back, nullptr) || back.authzid != m.authzid || back.authcid != m.authcid ||
                 back.password != m.password)) {

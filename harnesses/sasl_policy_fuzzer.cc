@@ -42,7 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < real.mechanisms.size(); ++i) {
     if (!(drop >> i & 1)) seen.mechanisms.push_back(real.mechanisms[i]);
   }
-  if (const uint8_t add = in.Byte()) seen.mechanisms.insert(seen.mechanisms.begin(), std::string(kMechanismNames[7 + add % 9]));
+  if (const uint8_t add = in.Byte())
+    seen.mechanisms.insert(seen.mechanisms.begin(), std::string(kMechanismNames[7 + add % 9]));
   const std::vector<std::string> removed = Types(c2 & 7);
   if (seen.channel_bindings) {
     std::erase_if(*seen.channel_bindings,
@@ -62,18 +63,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool ok = sasl::SelectMechanism(seen, policy, &sel, &f);
   const std::string got = ok ? std::string(sasl::MechanismName(sel.mechanism)) : "(" + sasl::Describe(f) + ")";
   if (ok) {
-    if (std::find(seen.mechanisms.begin(), seen.mechanisms.end(), got) == seen.mechanisms.end()) Fail("chose a mechanism not offered: " + got, input);
+    if (std::find(seen.mechanisms.begin(), seen.mechanisms.end(), got) == seen.mechanisms.end())
+      Fail("chose a mechanism not offered: " + got, input);
     if (sasl::IsWeakMechanismName(got)) Fail("chose a weak mechanism", input);
-    if (got == "PLAIN" && (!policy.allow_plain || (!policy.tls && !policy.allow_plain_without_tls))) Fail("PLAIN against the policy", input);
+    if (got == "PLAIN" && (!policy.allow_plain || (!policy.tls && !policy.allow_plain_without_tls)))
+      Fail("PLAIN against the policy", input);
   }
   if (!want.mechanism || want.downgrade) {
     if (ok) Fail("chose " + got + " where nothing is acceptable or the list was cut down", input);
-    if (want.downgrade && !want.fallback && f.code != sasl::Error::kMechanismDowngrade) Fail("downgrade not reported: " + got, input);
+    if (want.downgrade && !want.fallback && f.code != sasl::Error::kMechanismDowngrade)
+      Fail("downgrade not reported: " + got, input);
     return 0;
   }
   if (!ok || got != *want.mechanism) Fail("chose " + got + ", the strongest allowed is " + *want.mechanism, input);
-  if (sel.channel_binding.has_value() != want.binding.has_value() || (want.binding && sel.channel_binding->type != *want.binding) ||
-      sel.no_mutual_cb_fallback != want.fallback || sel.server_offered_plus != want.plus_offered) {
+  if (sel.channel_binding.has_value() != want.binding.has_value() ||
+      (want.binding && sel.channel_binding->type != *want.binding) || sel.no_mutual_cb_fallback != want.fallback ||
+      sel.server_offered_plus != want.plus_offered) {
     Fail("wrong binding or fallback for " + got, input);
   }
   // XEP-0474: the server's h= covers what it advertised.
@@ -89,7 +94,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const sasl::Wait w = client.Step("r=abcdef,s=c2FsdA==,i=4096,h=" + DowngradeHashOf(hash, real));
     const bool tampered = DowngradeHashOf(hash, real) != DowngradeHashOf(hash, seen);
     if (tampered != (w == sasl::Wait::kFailure && client.failure().code == sasl::Error::kDowngradeHashMismatch)) {
-      Fail(std::string("XEP-0474 h= ") + (tampered ? "missed a tampered list: " : "refused a true list: ") + client.DebugString(), input);
+      Fail(std::string("XEP-0474 h= ") + (tampered ? "missed a tampered list: " : "refused a true list: ") +
+               client.DebugString(),
+           input);
     }
   }
   // The server side, with the same bytes as its policy.
@@ -98,25 +105,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sp.offer_plain = c0 & 2;
   sp.allow_plain_without_tls = c0 & 4;
   sp.scram_hashes.clear();
-  for (int i = 0; i < 3; ++i) if (c2 >> (4 + i) & 1) sp.scram_hashes.push_back(HashFrom(static_cast<uint8_t>(i)));
+  for (int i = 0; i < 3; ++i)
+    if (c2 >> (4 + i) & 1) sp.scram_hashes.push_back(HashFrom(static_cast<uint8_t>(i)));
   for (const sasl::ChannelBinding& b : BindingsFrom(c1 >> 3)) sp.channel_bindings.push_back(b.type);
   sp.advertise_channel_bindings = c0 & 128;
   const sasl::Offer offer = sasl::OfferFor(sp);
   for (const std::string& n : offer.mechanisms) {
-    if (Rank(n) < 0 || (n == "PLAIN" && !sp.tls && !sp.allow_plain_without_tls) || (n.ends_with("-PLUS") && !sp.tls)) Fail("offered " + n, input);
+    if (Rank(n) < 0 || (n == "PLAIN" && !sp.tls && !sp.allow_plain_without_tls) || (n.ends_with("-PLUS") && !sp.tls))
+      Fail("offered " + n, input);
   }
   for (std::string_view n : real.mechanisms) {
     sasl::Mechanism m;
     const bool offered = std::find(offer.mechanisms.begin(), offer.mechanisms.end(), n) != offer.mechanisms.end();
-    if (sasl::ServerAccepts(sp, n, &m, nullptr) != offered) Fail("ServerAccepts disagrees with OfferFor on " + std::string(n), input);
+    if (sasl::ServerAccepts(sp, n, &m, nullptr) != offered)
+      Fail("ServerAccepts disagrees with OfferFor on " + std::string(n), input);
   }
   // Features round trip.
   std::optional<xml::Element> mechs = sasl::BuildMechanismsFeature(offer.mechanisms);
   if (!mechs || offer.mechanisms.empty()) return 0;
   xml::Element features{"http://etherx.jabber.org/streams", "features", {}, {}};
   features.children.push_back(xml::Node{false, "", *mechs});
-  if (offer.channel_bindings) features.children.push_back(xml::Node{false, "", *sasl::BuildChannelBindingFeature(*offer.channel_bindings)});
+  if (offer.channel_bindings)
+    features.children.push_back(xml::Node{false, "", *sasl::BuildChannelBindingFeature(*offer.channel_bindings)});
   sasl::Offer parsed;
-  if (!sasl::ParseFeatures(features, &parsed, &f) || parsed != offer) Fail("features round trip: " + sasl::Describe(f), input);
+  if (!sasl::ParseFeatures(features, &parsed, &f) || parsed != offer)
+    Fail("features round trip: " + sasl::Describe(f), input);
   return 0;
 }

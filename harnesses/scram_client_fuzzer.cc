@@ -80,7 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (i < sasl::kMinIterations || i > kCeiling) fail("iteration count outside [floor, ceiling] accepted");
   if (server_first.starts_with("m=")) fail("mandatory extension accepted");
   const std::optional<std::string_view> h = Attr(server_first, 'h');
-  if ((cfg.require_downgrade_hash || cfg.no_mutual_cb_fallback) && (!cfg.offer || !h)) fail("h= required, not verified");
+  if ((cfg.require_downgrade_hash || cfg.no_mutual_cb_fallback) && (!cfg.offer || !h))
+    fail("h= required, not verified");
   if (cfg.offer && h && *h != DowngradeHashOf(hash, offer)) fail("wrong XEP-0474 h= accepted");
   const std::string salt = OsslUnbase64(Attr(server_first, 's').value_or("")).value_or("");
   const ScramKeys keys = (salt == AccountSalt(hash) && i == kIterations)

@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const std::optional<std::string> prepped = sasl::Saslprep(password), prepped_user = sasl::Saslprep(user);
   const std::optional<std::string> prepped_other = sasl::Saslprep(other);
-  std::optional<sasl::StoredCredentials> creds = sasl::DeriveCredentials(sasl::HashOf(mech), password, salt, iterations);
+  std::optional<sasl::StoredCredentials> creds =
+      sasl::DeriveCredentials(sasl::HashOf(mech), password, salt, iterations);
   if (creds.has_value() != prepped.has_value()) Fail("DeriveCredentials and Saslprep disagree on the password", input);
   if (!creds) return 0;
   const bool valid = prepped_user && !prepped_user->empty() && base::FirstInvalidUtf8(authzid) == std::string::npos &&
@@ -39,9 +40,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Secrets secrets;
   secrets.Add(creds->stored_key);
   secrets.Add(creds->server_key);
-  const sasl::Offer offer{{std::string(sasl::MechanismName(mech)), "SCRAM-SHA-1", "PLAIN"},
-                          plus ? std::optional<std::vector<std::string>>({std::string(sasl::CbTypeName(cb.type))})
-                               : std::nullopt};
+  const sasl::Offer offer{
+      {std::string(sasl::MechanismName(mech)), "SCRAM-SHA-1", "PLAIN"},
+      plus ? std::optional<std::vector<std::string>>({std::string(sasl::CbTypeName(cb.type))}) : std::nullopt};
 
   sasl::ScramClientConfig cc;
   cc.mechanism = mech;
@@ -58,7 +59,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (plus) sc.channel_bindings = {cb};
   if (with_offer) sc.offer = offer;
   std::string looked_up;
-  sc.lookup = [&](std::string_view name, sasl::Hash) { looked_up = name; return creds; };
+  sc.lookup = [&](std::string_view name, sasl::Hash) {
+    looked_up = name;
+    return creds;
+  };
   sc.authorize = [&](std::string_view a, std::string_view) { return a == authzid; };
   sasl::ScramClient client(std::move(cc));
   sasl::ScramServer server(std::move(sc));

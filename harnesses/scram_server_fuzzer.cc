@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const sasl::Offer offer{{"SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"}, {{"tls-exporter"}}};
   if (c0 & 16) config.offer = offer;
   const bool authorize_admin = (c0 & 32) != 0;
-  if (authorize_admin) config.authorize = [](std::string_view a, std::string_view u) { return a == "admin" && u == kUser; };
+  if (authorize_admin)
+    config.authorize = [](std::string_view a, std::string_view u) { return a == "admin" && u == kUser; };
   config.fixed_nonce = std::string(kServerNonces[(c0 >> 6) % 3]);
   config.lookup = [](std::string_view user, sasl::Hash h) -> std::optional<sasl::StoredCredentials> {
     if (user != kUser) return std::nullopt;
@@ -46,8 +47,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     secrets.RequireNoSecret("DebugString()", server.DebugString(), input);
     secrets.RequireNoSecret("Describe()", sasl::Describe(server.failure()), input);
     if (w != sasl::Wait::kFailure) return;
-    if (server.failure().ok() || server.failure().server_error == sasl::ServerError::kNone) fail("refusal without a code");
-    if (server.output() != "e=" + std::string(sasl::ErrorName(server.failure().server_error))) fail("e= differs from failure()");
+    if (server.failure().ok() || server.failure().server_error == sasl::ServerError::kNone)
+      fail("refusal without a code");
+    if (server.output() != "e=" + std::string(sasl::ErrorName(server.failure().server_error)))
+      fail("e= differs from failure()");
   };
   if (server.Step() != sasl::Wait::kNeedMessage) fail("a fresh server does not wait for client-first");
   sasl::Wait w = server.Step(client_first);
@@ -77,8 +80,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (final_mode != 0) {
     std::string without_proof = "c=" + OsslBase64(gs2 + binding) + ",r=" + nonce;
     if (final_mode == 2) without_proof += "," + std::string(fuzzed_final);
-    client_final = without_proof + ",p=" +
-                   OsslBase64(ClientProof(keys, bare + "," + server_first + "," + without_proof));
+    client_final =
+        without_proof + ",p=" + OsslBase64(ClientProof(keys, bare + "," + server_first + "," + without_proof));
   }
   w = server.Step(client_final);
   check_refusal(w);
@@ -94,7 +97,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (Attr(without_proof, 'r') != nonce) fail("authenticated with the wrong nonce");
     if (OsslUnbase64(Attr(without_proof, 'c').value_or("")) != gs2 + binding) fail("authenticated with the wrong c=");
     const bool plus = sasl::IsPlus(ScramFrom(c0));
-    if (plus != gs2.starts_with("p=") || (gs2.starts_with("y") && (c0 & 8))) fail("authenticated against the gs2 rules");
+    if (plus != gs2.starts_with("p=") || (gs2.starts_with("y") && (c0 & 8)))
+      fail("authenticated against the gs2 rules");
     if (server.output() != "v=" + OsslBase64(ServerSignature(keys, auth_message))) fail("v= is not ServerSignature");
     if (server.Step() != sasl::Wait::kSuccess) fail("no success after v=");
   } else if (final_mode == 1 && server.username() == kUser && authorized &&
