@@ -11,7 +11,9 @@
 Benchmark names are <Scenario>/<implementation>[/<arg>] (docs/design.md,
 "Benchmark names"). Ratios are throughput ratios computed from CPU time (the
 time Google Benchmark divides by for bytes/s and items/s): 0.80x means our
-parser moves 80% of the bytes the baseline moves in the same CPU time.
+parser moves 80% of the bytes the baseline moves in the same CPU time. The
+SASL scenarios (SASL_SCENARIOS) are reported in items/s (exchanges, PBKDF2
+iterations, client-final checks) against OpenSSL's raw primitives.
 Standard library only.
 """
 
@@ -21,10 +23,22 @@ import os
 import statistics
 import sys
 
-BASELINES = ("raw_expat", "raw_libxml2", "memchr")
-OURS = {"xmppfuzz_expat": "raw_expat", "xmppfuzz_libxml2": "raw_libxml2", "xmppfuzz_native": None}
+BASELINES = ("raw_expat", "raw_libxml2", "memchr", "openssl_raw", "openssl_prekeyed")
+OURS = {"xmppfuzz_expat": "raw_expat", "xmppfuzz_libxml2": "raw_libxml2", "xmppfuzz_native": None,
+        "xmppfuzz": "openssl_raw"}
 ORDER = BASELINES + tuple(OURS)
-SCENARIOS = ("StreamMix", "ChunkSize", "StanzaSize", "NestingDepth", "AttributeCount", "IdleStream")
+# SASL scenarios (bench/sasl_bench.cc): what one item is, for the table.
+SASL_SCENARIOS = {
+    "ScramExchange": "exchanges/s (SCRAM-SHA-256, i=4096, both sides)",
+    "Pbkdf2Sha1": "PBKDF2 iterations/s (HMAC-SHA-1)",
+    "Pbkdf2Sha256": "PBKDF2 iterations/s (HMAC-SHA-256)",
+    "Pbkdf2Sha512": "PBKDF2 iterations/s (HMAC-SHA-512)",
+    "ServerCheck": "client-final checks/s (SCRAM-SHA-256, cached StoredKey/ServerKey)",
+}
+SCENARIOS = ("StreamMix", "ChunkSize", "StanzaSize", "NestingDepth", "AttributeCount", "IdleStream") + tuple(SASL_SCENARIOS)
+SASL_TARGETS = (  # (scenario, ours, minimum items/s), measured, never asserted
+    ("ServerCheck", "xmppfuzz", 400_000),
+)
 TARGETS = (  # (scenario, ours, baseline, minimum ratio), measured, never asserted
     ("StreamMix", "xmppfuzz_expat", "raw_expat", 0.8),
     ("StreamMix", "xmppfuzz_libxml2", "raw_libxml2", 0.8),
@@ -148,15 +162,17 @@ def sort_key(name):
 
 
 def summary_lines(rows):
-    """One row per (scenario, arg): MiB/s of each implementation, ours with
-    its ratio to the raw baseline, and our peak heap."""
+    """One row per stream (scenario, arg): MiB/s of each implementation, ours
+    with its ratio to the raw baseline, and our peak heap; then the idle
+    stream table and the SASL table (sasl_summary_lines)."""
     inputs = sorted({(split_name(n)[0], split_name(n)[2]) for n in rows},
                     key=lambda k: sort_key(f"{k[0]}/x/{k[1]}" if k[1] else f"{k[0]}/x"))
-    out = ["| input | raw_expat | xmppfuzz_expat | raw_libxml2 | xmppfuzz_libxml2 | memchr | peak heap (ours, expat / libxml2) |",
-           "|---|--:|--:|--:|--:|--:|--:|"]
+    inputs = [(sc, arg) for sc, arg in inputs if sc != "IdleStream" and sc not in SASL_SCENARIOS]
+    out = []
+    if inputs:
+        out = ["| input | raw_expat | xmppfuzz_expat | raw_libxml2 | xmppfuzz_libxml2 | memchr | peak heap (ours, expat / libxml2) |",
+               "|---|--:|--:|--:|--:|--:|--:|"]
     for scenario, arg in inputs:
-        if scenario == "IdleStream":
-            continue
         suffix = "/" + arg if arg else ""
         get = lambda impl: rows.get(f"{scenario}/{impl}{suffix}")
         def speed(impl):
@@ -183,8 +199,44 @@ def summary_lines(rows):
         out.append("|---|" + "--:|" * len(idle))
         out.append("| bytes (allocations) | " + " | ".join(
             f"{fmt_bytes(r['bytes_per_stream'])} ({r.get('allocs_per_stream', 0):.0f})" for _, r in idle) + " |")
+    if inputs:
+        out.append("")
+        out.append("MiB/s from median CPU time; (r.rrx) = our throughput over the raw parser's in the same run.")
+    sasl = sasl_summary_lines(rows)
+    if sasl and out:
+        out.append("")
+    return out + sasl
+
+
+def sasl_summary_lines(rows):
+    """One row per SASL scenario: items/s of openssl_raw and of ours, with
+    ours as a ratio to the raw primitives."""
+    present = [sc for sc in SASL_SCENARIOS if any(split_name(n)[0] == sc for n in rows)]
+    if not present:
+        return []
+    out = ["| SASL | unit | openssl_raw | openssl_prekeyed | xmppfuzz (vs raw) | xmppfuzz time per item |",
+           "|---|---|--:|--:|--:|--:|"]
+    for scenario in present:
+        for arg in sorted({split_name(n)[2] for n in rows if split_name(n)[0] == scenario}, key=arg_key):
+            suffix = "/" + arg if arg else ""
+            raw, ours = rows.get(f"{scenario}/openssl_raw{suffix}"), rows.get(f"{scenario}/xmppfuzz{suffix}")
+            prekeyed = rows.get(f"{scenario}/openssl_prekeyed{suffix}")
+            def rate(row):
+                if row is None:
+                    return ""
+                if "error" in row:
+                    return "skipped"
+                return fmt_rate(row.get("items_per_second"))
+            r = ratio(raw, ours)
+            per_item = ""
+            if ours and "error" not in ours and ours.get("items_per_second"):
+                per_item = fmt_time(1e9 / ours["items_per_second"])
+            label = f"{scenario} {arg}" if arg else scenario
+            out.append(f"| {label} | {SASL_SCENARIOS[scenario]} | {rate(raw)} | {rate(prekeyed)} | {rate(ours)}"
+                       f"{f' ({fmt_ratio(r)})' if r is not None else ''} | {per_item} |")
     out.append("")
-    out.append("MiB/s from median CPU time; (r.rrx) = our throughput over the raw parser's in the same run.")
+    out.append("Items/s from median CPU time; (r.rrx) = our rate over OpenSSL's raw primitives' in the same run; "
+               "openssl_prekeyed = the check with HMAC contexts keyed once (the hashing floor).")
     return out
 
 
@@ -205,7 +257,7 @@ def table(path):
 
     out = summary_lines(rows)
     out.append("")
-    out.append("| benchmark | CPU time | MiB/s | stanzas/s | vs raw | vs memchr | peak heap | heap per idle stream |")
+    out.append("| benchmark | CPU time | MiB/s | items/s | vs raw | vs memchr | peak heap | heap per idle stream |")
     out.append("|---|--:|--:|--:|--:|--:|--:|--:|")
     for name in names:
         row = rows[name]
@@ -228,7 +280,7 @@ def table(path):
                 name,
                 fmt_time(row["cpu_ns"]),
                 f"{mib / (1 << 20):.1f}" if mib else "",
-                fmt_rate(row.get("items_per_second")) if "bytes_per_second" in row else "",
+                fmt_rate(row.get("items_per_second")),
                 fmt_ratio(vs_raw),
                 fmt_ratio(vs_memchr),
                 fmt_bytes(row.get("peak_heap")),
@@ -244,6 +296,13 @@ def table(path):
         else:
             verdict = "met" if r >= minimum else "MISSED"
             out.append(f"- {scenario}/{ours} >= {minimum:.1f}x {raw}: {r:.2f}x, {verdict}")
+    for scenario, ours, minimum in SASL_TARGETS:
+        row = rows.get(f"{scenario}/{ours}")
+        if row is None or "error" in row or not row.get("items_per_second"):
+            out.append(f"- {scenario}/{ours} >= {fmt_rate(minimum)}/s: not measured in this run")
+        else:
+            verdict = "met" if row["items_per_second"] >= minimum else "MISSED"
+            out.append(f"- {scenario}/{ours} >= {fmt_rate(minimum)}/s: {fmt_rate(row['items_per_second'])}/s, {verdict}")
     idle = rows.get("IdleStream/xmppfuzz_expat")
     if idle is None or "bytes_per_stream" not in idle:
         out.append(f"- IdleStream/xmppfuzz_expat < {fmt_bytes(IDLE_TARGET_BYTES)} per stream: not measured in this run")
