@@ -2,7 +2,8 @@
 // the XEP-0474 hash, and the mechanism / channel-binding tables.
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -15,16 +16,19 @@ namespace xmppfuzz::sasl {
 namespace internal {
 namespace {
 
+// Md returns the digest for |hash|, fetched from the default provider once
+// per process (an implicitly fetched EVP_sha256() is looked up by name on
+// every use in OpenSSL 3).
 const EVP_MD* Md(Hash hash) {
-  switch (hash) {
-    case Hash::kSha1:
-      return EVP_sha1();
-    case Hash::kSha256:
-      return EVP_sha256();
-    case Hash::kSha512:
-      return EVP_sha512();
-  }
-  return EVP_sha256();
+  struct Digests {
+    EVP_MD* md[3] = {EVP_MD_fetch(nullptr, "SHA1", nullptr), EVP_MD_fetch(nullptr, "SHA256", nullptr),
+                     EVP_MD_fetch(nullptr, "SHA512", nullptr)};
+    ~Digests() {
+      for (EVP_MD* m : md) EVP_MD_free(m);
+    }
+  };
+  static const Digests digests;
+  return digests.md[static_cast<int>(hash)];
 }
 
 }  // namespace
@@ -36,14 +40,47 @@ std::string Digest(Hash hash, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
+// HmacTemplate returns an HMAC context for |hash| with its digest set and
+// no key, made once per process. OpenSSL 3's one-shot HMAC() fetches the
+// MAC and the digest by name and builds a context on every call, which was
+// most of a server's client-final check; duplicating this template skips
+// the fetches. The template is never keyed, so no secret outlives a call.
+const EVP_MAC_CTX* HmacTemplate(Hash hash) {
+  struct Templates {
+    EVP_MAC_CTX* ctx[3] = {};
+    Templates() {
+      EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+      const char* names[3] = {"SHA1", "SHA256", "SHA512"};
+      for (int i = 0; mac != nullptr && i < 3; ++i) {
+        ctx[i] = EVP_MAC_CTX_new(mac);
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", const_cast<char*>(names[i]), 0),
+                               OSSL_PARAM_construct_end()};
+        if (ctx[i] != nullptr && EVP_MAC_CTX_set_params(ctx[i], params) != 1) {
+          EVP_MAC_CTX_free(ctx[i]);
+          ctx[i] = nullptr;
+        }
+      }
+      EVP_MAC_free(mac);  // the contexts hold their own reference
+    }
+    ~Templates() {
+      for (EVP_MAC_CTX* c : ctx) EVP_MAC_CTX_free(c);
+    }
+  };
+  static const Templates templates;
+  return templates.ctx[static_cast<int>(hash)];
+}
+
 std::string Hmac(Hash hash, std::string_view key, std::string_view data) {
+  const EVP_MAC_CTX* tmpl = HmacTemplate(hash);
+  EVP_MAC_CTX* ctx = tmpl != nullptr ? EVP_MAC_CTX_dup(tmpl) : nullptr;
+  if (ctx == nullptr) return {};
   unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (HMAC(Md(hash), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len) == nullptr) {
-    return {};
-  }
-  std::string result(reinterpret_cast<const char*>(out), len);
+  size_t len = 0;
+  const bool ok = EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr) == 1 &&
+                  EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+                  EVP_MAC_final(ctx, out, &len, sizeof out) == 1;
+  EVP_MAC_CTX_free(ctx);  // cleanses the keyed state
+  std::string result = ok ? std::string(reinterpret_cast<const char*>(out), len) : std::string();
   OPENSSL_cleanse(out, sizeof(out));
   return result;
 }
