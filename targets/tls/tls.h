@@ -1,0 +1,270 @@
+// xmppfuzz reference TLS wire parsing: a TLS record reader that takes a byte
+// stream in any chunking and yields records and reassembled handshake
+// messages, and a ClientHello parser and builder (RFC 8446, RFC 5246,
+// RFC 6066, RFC 7301, XEP-0368). Usable to look at a direct-TLS connection
+// before OpenSSL sees it, and by `xmppfuzz tls-inspect`.
+//
+// Design rules:
+//  - All parsing goes through base::SpanReader: getters that fail without
+//    advancing and length-prefixed sub-readers that keep absolute offsets.
+//    No pointer arithmetic.
+//  - Errors are values: one Error code per rule, with the absolute byte
+//    offset where the rule fired. Errors stick, as in the stream parser.
+//  - Memory is bounded: the reader holds at most one record and one
+//    handshake message, each under its configured limit.
+#ifndef XMPPFUZZ_TARGETS_TLS_TLS_H_
+#define XMPPFUZZ_TARGETS_TLS_TLS_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "targets/base/base.h"
+
+namespace xmppfuzz::tls {
+
+// ContentType is the TLSPlaintext.type byte (RFC 8446 section 5.1, RFC 6520
+// for heartbeat).
+enum class ContentType : uint8_t {
+  kChangeCipherSpec = 20,
+  kAlert = 21,
+  kHandshake = 22,
+  kApplicationData = 23,
+  kHeartbeat = 24,
+};
+
+// HandshakeType values this layer names (RFC 8446 section 4).
+enum class HandshakeType : uint8_t {
+  kClientHello = 1,
+  kServerHello = 2,
+  kNewSessionTicket = 4,
+  kEndOfEarlyData = 5,
+  kEncryptedExtensions = 8,
+  kCertificate = 11,
+  kServerKeyExchange = 12,
+  kCertificateRequest = 13,
+  kServerHelloDone = 14,
+  kCertificateVerify = 15,
+  kClientKeyExchange = 16,
+  kFinished = 20,
+  kKeyUpdate = 24,
+  kMessageHash = 254,
+};
+
+// Error names the rule that refused the input.
+enum class Error : uint8_t {
+  kNone,
+  // Records (RFC 8446 section 5, RFC 5246 section 6.2).
+  kUnknownContentType,     // type not 20-24
+  kBadRecordVersion,       // legacy_record_version not 0x03XX
+  kSslv2Hello,             // an SSL 2.0 CLIENT-HELLO (RFC 6176: never)
+  kRecordOverflow,         // length above the limit for this protection state
+  kRecordSizeLimit,        // length above a negotiated record_size_limit (RFC 8449)
+  kEmptyRecord,            // zero-length handshake, alert or change_cipher_spec record
+  kInterleavedRecord,      // another type inside a fragmented handshake message (RFC 8446 5.1)
+  kRecordAfterFatalAlert,  // any record after a fatal alert (RFC 8446 6)
+  kBadAlert,               // alert not 2 bytes, or level not 1/2
+  kBadChangeCipherSpec,    // change_cipher_spec body not the single byte 0x01
+  kHandshakeTooLong,       // handshake message longer than the configured limit
+  kTruncated,              // the stream ended inside a record or handshake message
+  // ClientHello (RFC 8446 section 4.1.2, RFC 5246 section 7.4.1.2).
+  kNotClientHello,         // the first handshake message is not a ClientHello
+  kHelloTruncated,         // a field runs past the end of the message
+  kBadSessionId,           // legacy_session_id longer than 32 bytes
+  kBadCipherSuites,        // cipher_suites empty or of odd length
+  kBadCompression,         // compression_methods empty, or without null (0)
+  kBadExtensionsBlock,     // extensions length does not match the bytes there
+  kDuplicateExtension,     // the same extension type twice (RFC 8446 4.2)
+  kTrailingData,           // bytes after the last field
+  kBadExtension,           // an extension body that breaks its own syntax
+  // server_name (RFC 6066 section 3).
+  kSniBadList,             // server_name_list empty or its length wrong
+  kSniNotHostName,         // a name_type other than host_name (0)
+  kSniMultiple,            // more than one host_name
+  kSniEmpty,               // an empty HostName
+  kSniNul,                 // a NUL byte in the HostName
+  kSniTrailingDot,         // a HostName ending in '.'
+  kSniIpLiteral,           // a literal IPv4 or IPv6 address
+  kSniBadDnsName,          // not a DNS name (LDH labels, 1-63 bytes, 253 in all)
+  // application_layer_protocol_negotiation (RFC 7301 section 3.1).
+  kAlpnEmptyList,          // protocol_name_list empty
+  kAlpnEmptyName,          // a protocol name of length 0
+};
+
+// ErrorName returns the code's stable name ("record-overflow", ...).
+std::string_view ErrorName(Error e);
+
+// Failure is an error code and the absolute offset where it fired.
+struct Failure {
+  Error code = Error::kNone;
+  uint64_t offset = 0;
+  bool ok() const { return code == Error::kNone; }
+  bool operator==(const Failure&) const = default;
+};
+
+// Describe renders |f| as "code at offset=N".
+std::string Describe(const Failure& f);
+
+// ---------------------------------------------------------------------------
+// Record reader
+
+// Protection is what the records carry: plaintext (the handshake before
+// keys), or ciphertext protected under TLS 1.2 or TLS 1.3, whose length
+// bounds differ (RFC 5246 6.2.3: 2^14 + 2048; RFC 8446 5.2: 2^14 + 256).
+enum class Protection : uint8_t { kPlaintext, kTls12, kTls13 };
+
+struct RecordLimits {
+  // Largest handshake message the reader reassembles (the ClientHello of a
+  // post-quantum key share is under 2 KiB; certificate chains are larger).
+  size_t max_handshake_bytes = 65536;
+  // A negotiated record_size_limit (RFC 8449) on plaintext; 0: none.
+  uint16_t record_size_limit = 0;
+};
+
+// Record is one TLS record as it arrived.
+struct Record {
+  ContentType type;
+  uint16_t version;    // legacy_record_version
+  uint64_t offset;     // of the record header
+  std::string body;    // the fragment (ciphertext when protected)
+};
+
+// HandshakeMessage is one reassembled handshake message.
+struct HandshakeMessage {
+  HandshakeType type;  // as sent; may be a value HandshakeType does not name
+  uint64_t offset;     // of the 4-byte handshake header
+  std::string body;    // the message body, without its header
+};
+
+// RecordReader cuts a byte stream into records and reassembles handshake
+// messages from the plaintext handshake records, whatever the chunking:
+// Feed the bytes in any pieces, then Finish at the end of the stream.
+class RecordReader {
+ public:
+  explicit RecordReader(RecordLimits limits = {}) : limits_(limits) {}
+
+  // Feed takes the next bytes. Returns false once an error occurred (the
+  // error sticks; later calls return false and change nothing).
+  bool Feed(std::string_view bytes);
+  // Finish marks the end of the stream: a partial record or handshake
+  // message is kTruncated. Returns false if there is an error.
+  bool Finish();
+
+  // SetProtection switches the length bounds for the records that follow
+  // (after ChangeCipherSpec / key change). Protected handshake records are
+  // opaque and are not reassembled.
+  void SetProtection(Protection p) { protection_ = p; }
+
+  // TakeRecords / TakeMessages return what was completed since the last call.
+  std::vector<Record> TakeRecords();
+  std::vector<HandshakeMessage> TakeMessages();
+
+  const Failure& failure() const { return failure_; }
+  // consumed is the number of bytes fed so far.
+  uint64_t consumed() const { return consumed_; }
+
+  // MaxRecordBody is the length bound for |p| with |limits| (without
+  // record_size_limit for protected records).
+  static size_t MaxRecordBody(Protection p, const RecordLimits& limits);
+
+ private:
+  bool Fail(Error e, uint64_t offset);
+  bool OnRecord(Record record);
+  bool ReassembleHandshake(const Record& record);
+
+  RecordLimits limits_;
+  Protection protection_ = Protection::kPlaintext;
+  Failure failure_;
+  uint64_t consumed_ = 0;
+  std::string pending_;         // bytes of the record being read
+  uint64_t pending_offset_ = 0;
+  std::string handshake_;       // handshake bytes not yet a whole message
+  uint64_t handshake_offset_ = 0;
+  bool fatal_alert_ = false;
+  std::vector<Record> records_;
+  std::vector<HandshakeMessage> messages_;
+};
+
+// ---------------------------------------------------------------------------
+// ClientHello
+
+// Extension types this layer decodes (IANA TLS ExtensionType values).
+enum class ExtensionType : uint16_t {
+  kServerName = 0,
+  kSupportedGroups = 10,
+  kSignatureAlgorithms = 13,
+  kAlpn = 16,
+  kExtendedMasterSecret = 23,
+  kRecordSizeLimit = 28,
+  kSupportedVersions = 43,
+  kKeyShare = 51,
+  kRenegotiationInfo = 0xFF01,
+};
+
+struct Extension {
+  uint16_t type = 0;
+  uint64_t offset = 0;  // of the extension's type field
+  std::string body;
+  bool operator==(const Extension&) const = default;
+};
+
+struct KeyShareEntry {
+  uint16_t group = 0;
+  std::string key_exchange;
+  bool operator==(const KeyShareEntry&) const = default;
+};
+
+// ClientHello holds every field of the message as sent (enough to rebuild it
+// byte for byte) and the decoded extensions this layer understands.
+struct ClientHello {
+  uint16_t legacy_version = 0x0303;
+  std::array<uint8_t, 32> random{};
+  std::string session_id;
+  std::vector<uint16_t> cipher_suites;
+  std::string compression_methods;
+  bool has_extensions = false;  // an extensions block was present (maybe empty)
+  std::vector<Extension> extensions;
+
+  // Decoded extensions (empty / nullopt / false when absent).
+  std::optional<std::string> server_name;        // host_name, as sent (ASCII)
+  std::vector<std::string> alpn;                 // protocol names in order
+  std::vector<uint16_t> supported_versions;
+  std::vector<uint16_t> signature_algorithms;
+  std::vector<uint16_t> supported_groups;
+  std::vector<KeyShareEntry> key_shares;
+  std::optional<uint16_t> record_size_limit;
+  bool extended_master_secret = false;
+  std::optional<std::string> renegotiation_info;  // renegotiated_connection
+
+  // Offers reports whether |version| (0x0304 = TLS 1.3) is offered: in
+  // supported_versions when present, else legacy_version.
+  bool Offers(uint16_t version) const;
+  const Extension* Find(ExtensionType type) const;
+};
+
+// ParseClientHello reads a ClientHello body (the handshake message without
+// its 4-byte header). |base_offset| is the absolute offset of body[0], for
+// the offsets in |failure| and in each Extension. Returns false with the
+// failure set on the first rule broken.
+bool ParseClientHello(std::string_view body, uint64_t base_offset, ClientHello* out, Failure* failure);
+
+// BuildClientHello renders the fields of |hello| (not the decoded ones: they
+// are views of |extensions|) as a ClientHello body. For a parsed hello the
+// result is byte-identical to the input.
+std::string BuildClientHello(const ClientHello& hello);
+
+// WrapHandshake prefixes |body| with a handshake header; WrapRecords cuts
+// |payload| into records of |type| of at most 2^14 bytes each.
+std::string WrapHandshake(HandshakeType type, std::string_view body);
+std::string WrapRecords(ContentType type, std::string_view payload, uint16_t version = 0x0301);
+
+// VersionName returns "TLS 1.2" etc., or "0xXXXX" for others.
+std::string VersionName(uint16_t version);
+
+}  // namespace xmppfuzz::tls
+
+#endif  // XMPPFUZZ_TARGETS_TLS_TLS_H_
