@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   std::map<std::string, Runner> runners;
   runners["parse"] = AddParseCommand(app);
   runners["conform"] = AddConformCommand(app);
+  runners["tls-inspect"] = AddTlsInspectCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
