@@ -49,6 +49,13 @@ std::string_view ErrorName(Error e) {
     case Error::kSniBadDnsName: return "sni-bad-dns-name";
     case Error::kAlpnEmptyList: return "alpn-empty-list";
     case Error::kAlpnEmptyName: return "alpn-empty-name";
+    case Error::kStarttlsStripped: return "starttls-stripped";
+    case Error::kStarttlsRefused: return "starttls-refused";
+    case Error::kUnexpectedElement: return "unexpected-element";
+    case Error::kDataBeforeTls: return "data-before-tls";
+    case Error::kPeerStreamError: return "peer-stream-error";
+    case Error::kPeerStreamRefused: return "peer-stream-refused";
+    case Error::kPeerClosed: return "peer-closed";
   }
   return "unknown";
 }

@@ -16,6 +16,7 @@
 #define XMPPFUZZ_TARGETS_TLS_TLS_H_
 
 #include <array>
+#include <memory>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -93,6 +94,14 @@ enum class Error : uint8_t {
   // application_layer_protocol_negotiation (RFC 7301 section 3.1).
   kAlpnEmptyList,          // protocol_name_list empty
   kAlpnEmptyName,          // a protocol name of length 0
+  // STARTTLS policy (RFC 6120 section 5).
+  kStarttlsStripped,       // TLS required but <starttls/> missing from the features
+  kStarttlsRefused,        // the server answered <starttls/> with <failure/>
+  kUnexpectedElement,      // not what this step of the negotiation allows
+  kDataBeforeTls,          // TLS required: the peer sent a stanza or <auth/> before it
+  kPeerStreamError,        // the peer closed with a <stream:error/>
+  kPeerStreamRefused,      // the peer's bytes broke the stream rules (see stream_error)
+  kPeerClosed,             // the peer ended the stream during the negotiation
 };
 
 // ErrorName returns the code's stable name ("record-overflow", ...).
@@ -264,6 +273,110 @@ std::string WrapRecords(ContentType type, std::string_view payload, uint16_t ver
 
 // VersionName returns "TLS 1.2" etc., or "0xXXXX" for others.
 std::string VersionName(uint16_t version);
+
+// ---- STARTTLS policy (RFC 6120 section 5)
+//
+// Both sides of the STARTTLS negotiation as state machines over the
+// reference stream parser. The caller moves the bytes: it feeds what the
+// peer sent in plaintext, sends what output() holds, and runs the TLS
+// handshake when told to. Two rules hold whatever the peer does:
+//  - Nothing the peer sent before the handshake survives it: bytes that
+//    arrive after <starttls/> (server) or <proceed/> (client) in plaintext
+//    are discarded, never parsed after TLS is up (the CVE-2011-0411
+//    command-injection class). discarded_bytes() says how many.
+//  - With TLS required, nothing but the negotiation happens before TLS: a
+//    client never offers credentials (may_authenticate() stays false), a
+//    server refuses every stanza and <auth/>.
+
+// StarttlsWait is what a Feed() or Start() call left the caller to do.
+enum class StarttlsWait : uint8_t {
+  kSend,          // send output(), then call Feed() with the peer's next bytes
+  kNeedBytes,     // call Feed() with the peer's next bytes
+  kStartTls,      // send output() (if any), then run the TLS handshake; the
+                  // stream restarts over TLS (a fresh stream parser)
+  kNoTls,         // client, TLS optional and not offered: go on in plaintext
+  kFailed,        // see failure(); send output() (a stream error) and close
+};
+std::string_view StarttlsWaitName(StarttlsWait w);
+
+struct StarttlsConfig {
+  bool require_tls = true;
+  std::string domain = "example.com";  // the client's to=, the server's from=
+  std::string stream_id = "xmppfuzz";  // server: id= of its header
+  bool use_libxml2 = false;            // the stream parser's backend
+};
+
+class StarttlsClient {
+ public:
+  enum class State : uint8_t { kSendHeader, kReadFeatures, kReadProceed, kHandshake, kPlaintext, kFailed };
+
+  explicit StarttlsClient(StarttlsConfig config);
+  ~StarttlsClient();
+
+  // Start returns kSend with the client's stream header in output().
+  StarttlsWait Start();
+  // Feed takes the server's plaintext bytes (in any chunking).
+  StarttlsWait Feed(std::string_view bytes);
+
+  const std::string& output() const { return output_; }
+  State state() const { return state_; }
+  const Failure& failure() const { return failure_; }
+  // The stream parser's error when failure() is kPeerStreamRefused.
+  const std::string& stream_error() const { return stream_error_; }
+  uint64_t discarded_bytes() const { return discarded_; }
+  // may_authenticate: credentials may be offered on this stream (TLS is up,
+  // or TLS is optional, was not offered, and the caller chose plaintext).
+  bool may_authenticate() const { return state_ == State::kPlaintext; }
+  // HandshakeDone records that the caller completed TLS; from here the
+  // caller authenticates over the TLS stream.
+  void HandshakeDone() { tls_up_ = true; }
+  bool tls_up() const { return tls_up_; }
+
+ private:
+  StarttlsWait Step(const struct StreamStep& step);
+  StarttlsWait Fail(Error e, uint64_t offset);
+
+  StarttlsConfig config_;
+  State state_ = State::kSendHeader;
+  std::unique_ptr<class StreamFeeder> feeder_;
+  std::string output_;
+  Failure failure_;
+  std::string stream_error_;
+  uint64_t discarded_ = 0;
+  bool tls_up_ = false;
+};
+
+class StarttlsServer {
+ public:
+  enum class State : uint8_t { kReadHeader, kReadStarttls, kHandshake, kFailed };
+
+  explicit StarttlsServer(StarttlsConfig config);
+  ~StarttlsServer();
+
+  // Feed takes the client's plaintext bytes (in any chunking).
+  StarttlsWait Feed(std::string_view bytes);
+
+  const std::string& output() const { return output_; }
+  State state() const { return state_; }
+  const Failure& failure() const { return failure_; }
+  const std::string& stream_error() const { return stream_error_; }
+  uint64_t discarded_bytes() const { return discarded_; }
+
+ private:
+  StarttlsWait Step(const struct StreamStep& step);
+  StarttlsWait Fail(Error e, uint64_t offset, std::string_view condition);
+
+  StarttlsConfig config_;
+  State state_ = State::kReadHeader;
+  std::unique_ptr<class StreamFeeder> feeder_;
+  std::string output_;
+  Failure failure_;
+  std::string stream_error_;
+  uint64_t discarded_ = 0;
+};
+
+std::string_view StateName(StarttlsClient::State s);
+std::string_view StateName(StarttlsServer::State s);
 
 }  // namespace xmppfuzz::tls
 

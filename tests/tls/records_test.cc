@@ -198,10 +198,17 @@ TEST(RecordErrors, WarningAlertDoesNotStop) {
 }
 
 TEST(RecordErrors, NamesAreDistinct) {
+  // Every code has a name (the compiler checks the switch covers the enum);
+  // no two codes share one.
   std::set<std::string_view> names;
-  for (int e = 0; e <= static_cast<int>(Error::kAlpnEmptyName); ++e) names.insert(ErrorName(static_cast<Error>(e)));
-  EXPECT_EQ(names.size(), static_cast<size_t>(Error::kAlpnEmptyName) + 1);
-  EXPECT_EQ(names.count("unknown"), 0u);
+  size_t known = 0;
+  for (int e = 0; e < 256; ++e) {
+    std::string_view name = ErrorName(static_cast<Error>(e));
+    if (name == "unknown") continue;
+    ++known;
+    EXPECT_TRUE(names.insert(name).second) << name;
+  }
+  EXPECT_GT(known, static_cast<size_t>(Error::kAlpnEmptyName));
 }
 
 }  // namespace
