@@ -274,6 +274,30 @@ std::string WrapRecords(ContentType type, std::string_view payload, uint16_t ver
 // VersionName returns "TLS 1.2" etc., or "0xXXXX" for others.
 std::string VersionName(uint16_t version);
 
+// Inspector renders a TLS byte stream as the lines `xmppfuzz tls-inspect`
+// prints (and TLS conformance vectors expect): one per record and per
+// plaintext handshake message, the fields of the first ClientHello, and a
+// last "error CODE offset=N" line when the input breaks a rule.
+class Inspector {
+ public:
+  // Feed / Finish as for RecordReader; false once an error was found.
+  bool Feed(std::string_view bytes);
+  bool Finish();
+  // TakeLines returns the lines completed since the last call.
+  std::vector<std::string> TakeLines();
+  const Failure& failure() const { return failure_; }
+
+ private:
+  void Drain();
+  bool Stop(const Failure& f);
+
+  RecordReader reader_;
+  std::vector<std::string> lines_;
+  Failure failure_;
+  bool saw_hello_ = false;
+  bool done_ = false;
+};
+
 // ---- STARTTLS policy (RFC 6120 section 5)
 //
 // Both sides of the STARTTLS negotiation as state machines over the
