@@ -175,8 +175,11 @@ bool RecordReader::OnRecord(Record record) {
         if (record.body != std::string_view("\x01", 1)) return Fail(Error::kBadChangeCipherSpec, body_at);
         break;
       case ContentType::kHandshake:
-        if (!ReassembleHandshake(record)) return false;
-        break;
+        // The record itself is well formed: it is reported even when a
+        // message inside it is refused, so records still partition the input
+        // up to the error.
+        records_.push_back(std::move(record));
+        return ReassembleHandshake(records_.back());
       default:
         break;
     }

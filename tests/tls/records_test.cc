@@ -192,6 +192,15 @@ TEST(RecordErrors, ErrorsStick) {
   EXPECT_TRUE(r.TakeRecords().empty());
 }
 
+// Found by tls_record_fuzzer: a record whose second message is refused was
+// not reported, though its first message was.
+TEST(RecordErrors, RecordWithARefusedMessageIsStillReported) {
+  std::string in = RecordOf(22, kFinishedMsg + "F\x0e\x00\x00"s);
+  Outcome o = ReadEverywhere(in);
+  EXPECT_EQ(o.failure, (Failure{Error::kHandshakeTooLong, 22}));
+  EXPECT_EQ(o.lines, (std::vector<std::string>{"record 22 20 @0", "message 20 12 @5"}));
+}
+
 TEST(RecordErrors, WarningAlertDoesNotStop) {
   Outcome o = ReadEverywhere(RecordOf(21, "\x01\x00"s) + RecordOf(22, kFinishedMsg));
   EXPECT_TRUE(o.failure.ok()) << Describe(o.failure);
