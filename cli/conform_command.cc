@@ -155,8 +155,12 @@ int RunConform(ConformArgs args) {
 
   if (args.list) {
     for (const conform::Vector& v : vectors) {
-      std::cout << v.id << "  " << conform::SideName(v.side) << " " << conform::ProfileName(v.profile) << "  "
-                << v.expect.Text(true) << "  -- " << v.description << "\n";
+      std::string how = v.kind == conform::VectorKind::kSasl
+                            ? "sasl " + std::string(conform::SaslRoleName(v.sasl.role))
+                            : std::string(conform::SideName(v.side)) + " " + std::string(conform::ProfileName(v.profile));
+      std::string expect = v.expect.Text(true);
+      if (!v.sasl.check.empty()) expect += " check=" + v.sasl.check;
+      std::cout << v.id << "  " << how << "  " << expect << "  -- " << v.description << "\n";
     }
     return 0;
   }

@@ -1,5 +1,6 @@
 #include "conformance/runner/inproc.h"
 
+#include "conformance/runner/sasl_exchange.h"
 #include "targets/base/base.h"
 #include "targets/stream/stream.h"
 
@@ -61,6 +62,7 @@ class InprocTarget final : public Target {
   int Jobs() const override { return 1; }
 
   Observation Run(const Vector& v) override {
+    if (v.kind == VectorKind::kSasl) return RunSaslVector(v, backend_);
     stream::Options options;
     options.backend = backend_;
     options.side = v.side == Side::kClientToServer ? stream::Side::kServer : stream::Side::kClient;

@@ -529,6 +529,7 @@ class LiveTarget final : public Target {
   int Jobs() const override { return config_.jobs; }
 
   std::string NotApplicable(const Vector& v) const override {
+    if (v.kind == VectorKind::kSasl) return "SASL exchange vectors are not replayed against live servers yet";
     if (v.side == Side::kServerToClient) return "server-to-client bytes: a live server only receives a client's bytes";
     if (!v.live_skip.empty()) return v.live_skip;
     if (v.profile == Profile::kAuthenticated && config_.user.empty()) {

@@ -26,6 +26,9 @@ bool Matches(const Outcome& want, const Outcome& got, bool live) {
         }
       }
       return true;
+    case Kind::kFailure:
+      return got.kind == Kind::kFailure && (want.sasl_condition.empty() || want.sasl_condition == got.sasl_condition) &&
+             (want.server_error.empty() || want.server_error == got.server_error);
     default: return got.kind == want.kind;
   }
 }
@@ -45,6 +48,22 @@ std::string JoinEvents(const std::vector<std::string>& events) {
 // mismatch it explains why in |why|.
 bool PrimaryMatch(const Vector& v, const Observation& obs, bool live, std::string* why) {
   const Outcome& got = obs.outcome;
+  if (v.kind == VectorKind::kSasl) {
+    if (!obs.diverged.empty()) {
+      *why = "the exchange differs from the vector: " + obs.diverged + " (then " + got.Text() + ")";
+      return false;
+    }
+    if (!Matches(v.expect, got, live)) {
+      *why = "expected " + v.expect.Text(true) + ", got " + got.Text();
+      return false;
+    }
+    // The check that fired is ours, so only in-process runs hold a target to it.
+    if (!live && !v.sasl.check.empty() && got.check != v.sasl.check) {
+      *why = "expected " + v.expect.Text(true) + " by check " + v.sasl.check + ", got " + got.Text();
+      return false;
+    }
+    return true;
+  }
   if (v.expect.kind == Kind::kAccepted) {
     // A live server that closes its end after the vector closed the stream
     // did what the vector asked.

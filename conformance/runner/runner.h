@@ -28,6 +28,10 @@ struct Observation {
   // vector whatever it expects (chunkings that disagree, a prelude the
   // target refused, a log-in that failed).
   std::string broken;
+  // SASL: where the messages our side sent differ from the vector's (or a
+  // downgrade status differs); fails the vector unless a known deviation
+  // or an acceptable outcome covers what happened.
+  std::string diverged;
   // What the peer answered or other context, for the report.
   std::string detail;
 };

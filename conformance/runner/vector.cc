@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "conformance/runner/sasl_exchange.h"
 #include "targets/base/base.h"
 #include "targets/stream/stream.h"
 
@@ -167,7 +168,7 @@ class FileParser {
   }
 
  private:
-  enum class Block : uint8_t { kNone, kInput, kEvents };
+  enum class Block : uint8_t { kNone, kInput, kEvents, kExchange };
 
   bool Parse(std::vector<Vector>* out) {
     std::optional<Vector> current;
@@ -179,6 +180,13 @@ class FileParser {
       Vector& v = *current;
       if (v.description.empty()) return FailAt(v.line, "vector '" + v.id + "' has no description");
       if (v.source.empty()) return FailAt(v.line, "vector '" + v.id + "' has no source");
+      if (v.kind == VectorKind::kSasl) {
+        if (!FinishSasl(v, have_expect)) return false;
+        out->push_back(std::move(v));
+        current.reset();
+        have_input = have_expect = false;
+        return true;
+      }
       if (!have_input) return FailAt(v.line, "vector '" + v.id + "' has no input");
       if (!have_expect) return FailAt(v.line, "vector '" + v.id + "' has no expect");
       if (v.expect.kind == Outcome::Kind::kAccepted && !v.events_given) {
@@ -226,6 +234,8 @@ class FileParser {
           std::string_view content = line.substr(2);
           if (block_ == Block::kInput) {
             input_text.append(content);
+          } else if (block_ == Block::kExchange) {
+            if (!ExchangeLine(current->sasl, content)) return false;
           } else {
             events_text.push_back({std::string(content), line_no_});
           }
@@ -252,6 +262,7 @@ class FileParser {
         current->file = path_;
         current->line = line_no_;
         seen_.clear();
+        role_given_ = exchange_given_ = false;
         continue;
       }
       if (!current) {
@@ -265,9 +276,22 @@ class FileParser {
       }
       std::string key(line.substr(0, colon));
       std::string_view value = Trim(line.substr(colon + 1));
-      if (key != "acceptable" && !seen_.insert(key).second) {
+      if (key != "acceptable" && key != "binding" && !seen_.insert(key).second) {
         Fail("field '" + key + "' given twice");
         return false;
+      }
+      if (key == "kind") {
+        if (seen_.size() != 1) return Fail("'kind:' must be the first field of a vector");
+        if (value == "sasl") {
+          current->kind = VectorKind::kSasl;
+        } else if (value != "xml") {
+          return Fail("kind is xml (the default) or sasl");
+        }
+        continue;
+      }
+      if (current->kind == VectorKind::kSasl) {
+        if (!SaslField(*current, key, value, &have_expect)) return false;
+        continue;
       }
       if (!Field(*current, key, value, &input_text, &have_input, &have_expect)) return false;
     }
@@ -287,11 +311,15 @@ class FileParser {
   // EndBlock closes an input or events block; an empty one is a mistake
   // (an input indented with a tab, say), not an empty input.
   bool EndBlock() {
-    bool input = block_ == Block::kInput;
+    Block b = block_;
     block_ = Block::kNone;
     if (block_lines_ != 0) return true;
-    return FailAt(block_line_, input ? "'input:' has no indented line under it (write 'input: none' for no bytes)"
-                                     : "'events:' has no indented line under it (write 'events: none' for no events)");
+    if (b == Block::kExchange) {
+      return FailAt(block_line_, "'exchange:' has no indented line under it (write 'exchange: none' for none)");
+    }
+    return FailAt(block_line_, b == Block::kInput
+                                   ? "'input:' has no indented line under it (write 'input: none' for no bytes)"
+                                   : "'events:' has no indented line under it (write 'events: none' for no events)");
   }
 
   bool ValidId(const std::string& id) const {
@@ -375,6 +403,262 @@ class FileParser {
     return true;
   }
 
+
+  // --- kind: sasl ------------------------------------------------------------
+
+  static bool SplitWords(std::string_view value, std::vector<std::string>* out) {
+    out->clear();
+    while (true) {
+      value = Trim(value);
+      if (value.empty()) break;
+      size_t sp = value.find(' ');
+      out->emplace_back(value.substr(0, sp));
+      if (sp == std::string_view::npos) break;
+      value.remove_prefix(sp + 1);
+    }
+    return !out->empty();
+  }
+
+  // DecodedField decodes a one-line value written with the input escapes.
+  bool DecodedField(const std::string& key, std::string_view value, std::string* out) {
+    std::string error;
+    if (!DecodeInput(value, out, &error, 1u << 20)) return Fail(key + ": " + error);
+    return true;
+  }
+
+  bool WordList(const std::string& key, std::string_view value, std::optional<std::vector<std::string>>* out) {
+    std::vector<std::string> words;
+    if (value == "none") {
+      out->emplace();
+      return true;
+    }
+    if (!SplitWords(value, &words)) return Fail(key + " lists names separated by spaces (or 'none')");
+    *out = std::move(words);
+    return true;
+  }
+
+  bool SaslField(Vector& v, const std::string& key, std::string_view value, bool* have_expect) {
+    SaslSpec& s = v.sasl;
+    if (key == "description") {
+      v.description = value;
+    } else if (key == "source") {
+      v.source = value;
+    } else if (key == "role") {
+      if (value == "server") {
+        s.role = SaslRole::kServer;
+      } else if (value == "client") {
+        s.role = SaslRole::kClient;
+      } else {
+        return Fail("role is server (our server receives the client messages) or client");
+      }
+      role_given_ = true;
+    } else if (key == "mechanism") {
+      if (value.empty()) return Fail("mechanism needs a name");
+      s.mechanism = value;
+    } else if (key == "user") {
+      return DecodedField(key, value, &s.user);
+    } else if (key == "password") {
+      return DecodedField(key, value, &s.password);
+    } else if (key == "peer-password") {
+      return DecodedField(key, value, &s.peer_password);
+    } else if (key == "authzid") {
+      return DecodedField(key, value, &s.authzid);
+    } else if (key == "salt") {
+      if (value.empty()) return Fail("salt is the base64 salt, as in s=");
+      s.salt = value;
+    } else if (key == "iterations") {
+      uint64_t n = 0;
+      if (!ParseUnsigned(value, &n, 0xFFFFFFFFu)) return Fail("iterations is a decimal count up to 4294967295");
+      s.iterations = static_cast<uint32_t>(n);
+    } else if (key == "client-nonce") {
+      return DecodedField(key, value, &s.client_nonce);
+    } else if (key == "server-nonce") {
+      return DecodedField(key, value, &s.server_nonce);
+    } else if (key == "offered") {
+      return WordList(key, value, &s.offered);
+    } else if (key == "cb-types") {
+      return WordList(key, value, &s.cb_types);
+    } else if (key == "peer-offered") {
+      return WordList(key, value, &s.peer_offered);
+    } else if (key == "peer-cb-types") {
+      return WordList(key, value, &s.peer_cb_types);
+    } else if (key == "binding") {
+      std::vector<std::string> words;
+      SplitWords(value, &words);
+      if (words.empty() || words.size() > 2) return Fail("binding is '<cb-type> <hex data>' (or '<cb-type>' for none)");
+      SaslBinding b{words[0], {}};
+      std::string hex = words.size() == 2 ? words[1] : "";
+      if (hex.size() % 2 != 0) return Fail("binding data is hex digits, two per byte");
+      for (size_t i = 0; i < hex.size(); i += 2) {
+        int hi = HexValue(hex[i]), lo = HexValue(hex[i + 1]);
+        if (hi < 0 || lo < 0) return Fail("binding data is hex digits, two per byte");
+        b.data.push_back(static_cast<char>(hi * 16 + lo));
+      }
+      s.bindings.push_back(std::move(b));
+    } else if (key == "tls") {
+      if (value != "yes" && value != "no") return Fail("tls is yes or no");
+      s.tls = value == "yes";
+    } else if (key == "policy") {
+      if (!SplitWords(value, &s.policy)) return Fail("policy lists words separated by spaces");
+      for (const std::string& w : s.policy) {
+        if (!ValidPolicyWord(w)) return Fail("unknown policy word '" + w + "'");
+      }
+    } else if (key == "extensions") {
+      return DecodedField(key, value, &s.extensions);
+    } else if (key == "exchange") {
+      exchange_given_ = true;
+      if (!value.empty()) {
+        if (value != "none") return Fail("'exchange:' takes an indented block on the next lines (or 'none')");
+      } else {
+        StartBlock(Block::kExchange);
+      }
+    } else if (key == "expect") {
+      auto outcome = ParseOutcome(value, /*with_offset=*/false);
+      if (!outcome || (outcome->kind != Outcome::Kind::kSuccess && outcome->kind != Outcome::Kind::kFailure)) {
+        return Fail("a SASL vector expects 'success' or 'failure [<rfc6120-condition>] [e=<rfc5802-server-error>]'");
+      }
+      v.expect = *outcome;
+      *have_expect = true;
+    } else if (key == "check") {
+      if (!ValidErrorName(value)) return Fail("check names a sasl::Error ('proof-mismatch', ...), not '" + std::string(value) + "'");
+      s.check = value;
+    } else if (key == "downgrade-status") {
+      if (value != "not-offered" && value != "not-checked" && value != "verified" && value != "old-form") {
+        return Fail("downgrade-status is not-offered, not-checked, verified or old-form");
+      }
+      s.downgrade_status = value;
+    } else if (key == "acceptable") {
+      size_t dash = value.find(" -- ");
+      if (dash == std::string_view::npos || Trim(value.substr(dash + 4)).empty()) {
+        return Fail("acceptable is '<outcome> -- <reason>'");
+      }
+      auto outcome = ParseOutcome(Trim(value.substr(0, dash)), /*with_offset=*/false);
+      if (!outcome || (outcome->kind != Outcome::Kind::kSuccess && outcome->kind != Outcome::Kind::kFailure)) {
+        return Fail("an acceptable SASL outcome is success or failure [<condition>] [e=<value>]");
+      }
+      v.acceptable.push_back(Acceptable{*outcome, std::string(Trim(value.substr(dash + 4)))});
+    } else if (key == "live") {
+      if (!StartsWith(value, "skip -- ") || Trim(value.substr(8)).empty()) return Fail("live is 'skip -- <reason>'");
+      v.live_skip = Trim(value.substr(8));
+    } else if (key == "side" || key == "profile" || key == "input" || key == "events") {
+      return Fail("'" + key + ":' belongs to XML vectors; a SASL vector has role: and exchange:");
+    } else {
+      return Fail("unknown field '" + key + "'");
+    }
+    return true;
+  }
+
+  static bool ValidPolicyWord(const std::string& w) {
+    static const char* kWords[] = {"allow-plain-without-tls", "no-plain", "require-downgrade-hash", "pinned-scram",
+                                   "xep-0474"};
+    for (const char* k : kWords) {
+      if (w == k) return true;
+    }
+    uint64_t n = 0;
+    if (StartsWith(w, "max-iterations=")) return ParseUnsigned(std::string_view(w).substr(15), &n, 0xFFFFFFFFu);
+    if (StartsWith(w, "max-message-bytes=")) return ParseUnsigned(std::string_view(w).substr(18), &n, 1u << 24);
+    if (StartsWith(w, "pinned=")) return w.size() > 7;
+    return false;
+  }
+
+  static bool ValidErrorName(std::string_view name) {
+    for (int i = 1; i < 256; ++i) {
+      std::string_view n = sasl::ErrorName(static_cast<sasl::Error>(i));
+      if (n == "?") return false;
+      if (n == name) return true;
+    }
+    return false;
+  }
+
+  // ExchangeLine parses "<element>[ <word>...][:[ <payload>]]".
+  bool ExchangeLine(SaslSpec& s, std::string_view line) {
+    SaslStep step;
+    step.line = line_no_;
+    size_t colon = line.find(':');
+    std::string_view head = line.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      std::string_view rest = line.substr(colon + 1);
+      if (!rest.empty() && rest[0] != ' ') return Fail("write one space after ':' in an exchange line");
+      if (!rest.empty()) rest.remove_prefix(1);
+      if (rest == "") {
+        if (line.size() > colon + 1) return Fail("an exchange line ends with ':' for empty data, not ': '");
+      }
+      step.has_data = true;
+      step.payload = rest;
+    }
+    std::vector<std::string> words;
+    if (!SplitWords(head, &words)) return Fail("an exchange line starts with auth, challenge, response, success, failure or abort");
+    const std::string& e = words[0];
+    size_t next = 1;
+    if (e == "auth") {
+      step.element = sasl::ElementKind::kAuth;
+      if (words.size() < 2) return Fail("'auth' needs the mechanism name: auth SCRAM-SHA-256: ...");
+      step.mechanism = words[1];
+      next = 2;
+    } else if (e == "challenge") {
+      step.element = sasl::ElementKind::kChallenge;
+    } else if (e == "response") {
+      step.element = sasl::ElementKind::kResponse;
+    } else if (e == "success") {
+      step.element = sasl::ElementKind::kSuccess;
+    } else if (e == "failure") {
+      step.element = sasl::ElementKind::kFailure;
+      if (words.size() != 2 || step.has_data || !sasl::ConditionFromName(words[1])) {
+        return Fail("'failure' takes one RFC 6120 section 6.5 condition and no data: failure not-authorized");
+      }
+      step.condition = words[1];
+      next = 2;
+    } else if (e == "abort") {
+      step.element = sasl::ElementKind::kAbort;
+      if (words.size() != 1 || step.has_data) return Fail("'abort' takes no data");
+    } else {
+      return Fail("unknown element '" + e + "' (auth, challenge, response, success, failure, abort)");
+    }
+    if (next < words.size() && words[next] == "base64") {
+      if (!step.has_data) return Fail("'base64' needs the element text after ':'");
+      step.raw = true;
+      ++next;
+    }
+    if (next != words.size()) return Fail("unexpected '" + words[next] + "' in an exchange line");
+    std::vector<TemplatePart> parts;
+    std::string error;
+    if (step.raw) {
+      std::string decoded;
+      if (!DecodeInput(step.payload, &decoded, &error)) return Fail(error);
+    } else if (!ParseTemplate(step.payload, &parts, &error)) {
+      return Fail(error);
+    }
+    s.exchange.push_back(std::move(step));
+    return true;
+  }
+
+  bool FinishSasl(Vector& v, bool have_expect) {
+    const SaslSpec& s = v.sasl;
+    auto need = [&](bool ok, const std::string& what) { return ok || FailAt(v.line, "vector '" + v.id + "' has no " + what); };
+    bool ok = need(role_given_, "role") && need(!s.user.empty(), "user") && need(!s.password.empty(), "password") &&
+              need(!s.salt.empty(), "salt") && need(s.iterations != 0, "iterations") &&
+              need(exchange_given_, "exchange") && need(have_expect, "expect");
+    if (!ok) return false;
+    if (s.role == SaslRole::kClient && !v.expect.sasl_condition.empty()) {
+      return FailAt(v.line, "vector '" + v.id +
+                                "': a client-role failure names no condition (the client refuses and aborts); "
+                                "write 'failure' or 'failure e=<value>'");
+    }
+    if (s.role == SaslRole::kServer && v.expect.kind == Outcome::Kind::kFailure && v.expect.sasl_condition.empty()) {
+      return FailAt(v.line, "vector '" + v.id + "': a server-role failure names the RFC 6120 condition");
+    }
+    if (s.mechanism.empty() && s.role == SaslRole::kClient && !s.offered) {
+      return FailAt(v.line, "vector '" + v.id + "': a client-role vector needs mechanism: or offered:");
+    }
+    if (v.expect.kind == Outcome::Kind::kSuccess && !s.check.empty()) {
+      return FailAt(v.line, "vector '" + v.id + "': check: names the check that refuses; a success has none");
+    }
+    return true;
+  }
+
+  bool role_given_ = false;
+  bool exchange_given_ = false;
+
   std::string path_;
   std::string_view text_;
   std::string category_;
@@ -388,6 +672,8 @@ class FileParser {
 };
 
 }  // namespace
+
+std::string_view SaslRoleName(SaslRole r) { return r == SaslRole::kServer ? "server" : "client"; }
 
 std::string_view SideName(Side s) { return s == Side::kClientToServer ? "c2s" : "s2c"; }
 
@@ -416,6 +702,14 @@ std::string Outcome::Text(bool expectation) const {
     case Kind::kClosed: return "closed";
     case Kind::kNoAnswer: return "no-answer";
     case Kind::kCrashed: return "crashed";
+    case Kind::kSuccess: return "success";
+    case Kind::kFailure: {
+      std::string s = "failure";
+      if (!sasl_condition.empty()) s += " " + sasl_condition;
+      if (!server_error.empty()) s += " e=" + server_error;
+      if (!expectation && !check.empty()) s += " check=" + check;
+      return s;
+    }
   }
   return "accepted";
 }
@@ -466,8 +760,25 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     }
     return o;
   }
+  if (words[0] == "failure") {
+    o.kind = Outcome::Kind::kFailure;
+    size_t i = 1;
+    if (i < words.size() && words[i].substr(0, 2) != "e=") {
+      if (!sasl::ConditionFromName(words[i])) return std::nullopt;
+      o.sasl_condition = words[i++];
+    }
+    if (i < words.size()) {
+      std::string_view e = words[i++].substr(2);
+      if (e.empty() || sasl::ServerErrorFromName(e) == sasl::ServerError::kUnrecognized) return std::nullopt;
+      o.server_error = e;
+    }
+    if (i != words.size()) return std::nullopt;
+    return o;
+  }
   if (words.size() != 1) return std::nullopt;
-  if (words[0] == "accepted") {
+  if (words[0] == "success") {
+    o.kind = Outcome::Kind::kSuccess;
+  } else if (words[0] == "accepted") {
     o.kind = Outcome::Kind::kAccepted;
   } else if (words[0] == "stanza-error") {
     o.kind = Outcome::Kind::kStanzaError;

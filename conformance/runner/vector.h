@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "targets/sasl/sasl.h"
 #include "targets/xml/xml.h"
 
 namespace xmppfuzz::conform {
@@ -39,6 +40,8 @@ struct Outcome {
     kClosed,       // (live) the peer closed without a stream error
     kNoAnswer,     // (live) the peer stopped answering but still takes connections
     kCrashed,      // (live) the peer no longer takes connections
+    kSuccess,      // (SASL) the side under test authenticated the exchange
+    kFailure,      // (SASL) the side under test refused the exchange
   };
   Kind kind = Kind::kAccepted;
   xml::Condition condition = xml::Condition::kNone;  // kRefused
@@ -50,17 +53,31 @@ struct Outcome {
   // without repeats. In a vector or an expectations file: the conditions
   // that must be among them (none listed: any bounce will do).
   std::vector<std::string> stanza_conditions;
+  // kFailure: the RFC 6120 section 6.5 condition ("not-authorized"; empty:
+  // none, as for a client that refuses and aborts) and the RFC 5802 e=
+  // value ("invalid-proof"; empty: none). In a vector an empty field is not
+  // checked.
+  std::string sasl_condition;
+  std::string server_error;
+  // kFailure, observed in process: the sasl::Error name of the check that
+  // fired ("proof-mismatch"). Vectors give it in their own check: field.
+  std::string check;
 
   // Text renders the outcome as the vector format and expectation files
   // spell it: "accepted", "refused restricted-xml", "refused
   // restricted-xml at-or-before 12" (vectors), "stanza-error",
   // "stanza-error bad-request+jid-malformed", "closed", "no-answer",
-  // "crashed". An observed offset prints as "at 12".
+  // "crashed", "success", "failure not-authorized e=invalid-proof". An
+  // observed offset prints as "at 12", an observed check as
+  // "check=proof-mismatch".
   std::string Text(bool expectation = false) const;
 };
 
 // ParseOutcome reads an outcome written as Text() writes it. |with_offset|:
-// "refused" needs "at-or-before N". Returns nullopt on a syntax error.
+// "refused" needs "at-or-before N". "success" and "failure [<condition>]
+// [e=<server-error>]" are the SASL outcomes (condition and value checked
+// against the RFC 6120 and RFC 5802 names). Returns nullopt on a syntax
+// error.
 std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset);
 
 // Acceptable is an alternative outcome a target may show instead of the
@@ -70,7 +87,73 @@ struct Acceptable {
   std::string reason;
 };
 
+// VectorKind says what a vector holds: bytes of an XMPP stream, or a SASL
+// exchange (README.md, "SASL vectors").
+enum class VectorKind : uint8_t {
+  kXml,   // side, profile, input, events
+  kSasl,  // "kind: sasl": role, credentials, exchange
+};
+
+// SaslRole is the side under test. Our server receives the client messages
+// of the exchange and must answer with its server messages; our client
+// receives the server messages and must answer with its client messages.
+enum class SaslRole : uint8_t { kServer, kClient };
+std::string_view SaslRoleName(SaslRole r);
+
+// SaslStep is one line of an exchange: one RFC 6120 section 6.4 element.
+// auth, response and abort go from client to server; challenge, success
+// and failure from server to client.
+struct SaslStep {
+  sasl::ElementKind element = sasl::ElementKind::kAuth;
+  std::string mechanism;   // auth: the mechanism attribute (as sent)
+  std::string condition;   // failure: the condition element's name
+  bool has_data = false;   // false: an empty element; true: it carries data
+  // true ("base64"): |payload| is the element's text as sent, not encoded
+  // by the runner (to send bad base64).
+  bool raw = false;
+  // The payload as written: input escapes and {placeholders}, undecoded.
+  std::string payload;
+  int line = 0;
+  bool FromClient() const {
+    return element == sasl::ElementKind::kAuth || element == sasl::ElementKind::kResponse ||
+           element == sasl::ElementKind::kAbort;
+  }
+};
+
+struct SaslBinding {
+  std::string type;  // "tls-exporter", ...
+  std::string data;  // raw bytes (written in hex)
+};
+
+// SaslSpec is the SASL part of a kind: sasl vector.
+struct SaslSpec {
+  SaslRole role = SaslRole::kServer;
+  // Client role: the mechanism our client is told to use; empty: it picks
+  // one by policy from |offered|.
+  std::string mechanism;
+  std::string user;
+  std::string password;       // what the side under test knows
+  std::string peer_password;  // what the vector's side uses (default: password)
+  std::string authzid;
+  std::string salt;           // base64, as in s=
+  uint32_t iterations = 0;
+  std::string client_nonce;   // fixed nonces ("" when not fixed)
+  std::string server_nonce;
+  std::optional<std::vector<std::string>> offered;   // <mechanisms/>
+  std::optional<std::vector<std::string>> cb_types;  // XEP-0440 types
+  std::optional<std::vector<std::string>> peer_offered;   // client role: what the server really sent
+  std::optional<std::vector<std::string>> peer_cb_types;
+  std::vector<SaslBinding> bindings;  // binding data from TLS
+  bool tls = false;
+  std::vector<std::string> policy;    // policy words (README)
+  std::string extensions;             // client role: client-final extensions
+  std::vector<SaslStep> exchange;
+  std::string check;             // in-process: the sasl::Error name that fires
+  std::string downgrade_status;  // in-process, client role: DowngradeStatusName
+};
+
 struct Vector {
+  VectorKind kind = VectorKind::kXml;
   std::string id;        // "<category>/<name>"
   std::string category;  // the directory the file is in
   std::string description;
@@ -87,6 +170,7 @@ struct Vector {
   bool events_given = false;
   std::vector<Acceptable> acceptable;
   std::string live_skip;  // non-empty: not applicable to live targets, why
+  SaslSpec sasl;          // kSasl
   std::string file;       // where it was read from, for messages
   int line = 0;
 };

@@ -891,8 +891,14 @@ TEST(LoadSuite, ShippedSuite) {
     EXPECT_FALSE(v.description.empty()) << v.id;
     EXPECT_FALSE(v.source.empty()) << v.id;
   }
-  EXPECT_EQ(categories, (std::set<std::string>{"namespaces", "restricted-xml", "smuggling", "stanza-semantics",
+  EXPECT_EQ(categories, (std::set<std::string>{"namespaces", "restricted-xml", "sasl-channel-binding", "sasl-downgrade",
+                                               "sasl-examples", "sasl-plain", "sasl-policy", "sasl-scram-client",
+                                               "sasl-scram-grammar", "sasl-scram-server", "smuggling", "stanza-semantics",
                                                "stream-lifecycle", "utf8-encoding", "well-formedness", "xml-dos"}));
+  // A category holds one kind of vector: the sasl-* ones hold exchanges.
+  for (const Vector& v : vs) {
+    EXPECT_EQ(v.kind == VectorKind::kSasl, v.category.rfind("sasl-", 0) == 0) << v.id;
+  }
 }
 
 // --- Prelude -------------------------------------------------------------------------
