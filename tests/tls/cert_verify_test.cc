@@ -162,6 +162,15 @@ const std::vector<Case>& ChainCases() {
       {"leaf is a CA certificate",
        [](auto&, auto& leaf, auto&) { leaf = LeafUnder([](CertSpec& s) { s.basic_constraints = "critical,CA:TRUE"; }); },
        CertError::kLeafIsCa, 0},
+      {"a CA certificate trusted directly as the server's own",
+       [](auto& c, auto& leaf, auto& chain) {
+         CertSpec s = LeafSpec({Dns("example.org")});
+         s.basic_constraints = "critical,CA:TRUE";
+         leaf = Issue(s, nullptr).der;
+         chain.clear();
+         c.trust_anchors_der = {leaf};
+       },
+       CertError::kNone, -1},
       {"leaf keyUsage cRLSign only: no TLS use (5280 4.2.1.3)",
        [](auto&, auto& leaf, auto&) { leaf = LeafUnder([](CertSpec& s) { s.key_usage = "critical,cRLSign"; }); },
        CertError::kBadKeyUsage, 0},
