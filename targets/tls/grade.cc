@@ -96,11 +96,7 @@ ProbeResult Probe(const ProbeConnector& connect, const GradeOptions& options, ui
       char buf[4096];
       int n;
       while ((n = BIO_read(wbio, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-      if (r == 1) {
-        std::string ignored;
-        conn->Exchange(out, &ignored);  // our Finished (TLS 1.3): politeness only
-        break;
-      }
+      if (r == 1) break;  // our last flight is not needed: the peer has chosen
       if (SSL_get_error(ssl, r) != SSL_ERROR_WANT_READ) break;
       std::string in;
       if (!conn->Exchange(out, &in) || (in.empty() && out.empty())) break;
