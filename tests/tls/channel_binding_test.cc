@@ -223,6 +223,46 @@ TEST(TlsUnique, Tls12IsTheClientFinished) {  // RFC 5929 3.1, full handshake
   EXPECT_NE(c, Binding(*q.client, ChannelBindingType::kTlsUnique));
 }
 
+TEST(TlsUnique, ResumedIsTheServerFinished) {  // RFC 5929 3.1, abbreviated handshake
+  // Bare OpenSSL peers (our sessions never resume): a TLS 1.2 ticket from a
+  // first connection resumes a second one on the same server context.
+  SSL_CTX* server_ctx = SSL_CTX_new(TLS_server_method());
+  SSL_CTX_use_certificate(server_ctx, SharedPki().rsa_leaf.get());
+  SSL_CTX_use_PrivateKey(server_ctx, SharedPki().rsa_key.get());
+  auto client_setup = [](SSL_CTX* ctx) {
+    SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  };
+  SSL_SESSION* session = nullptr;
+  {
+    OpenSslPeer client(Role::kClient, client_setup), server(Role::kServer, server_ctx);
+    testing::Outcome o = Converse(client, server);
+    ASSERT_EQ(o.a, Progress::kDone);
+    session = SSL_get1_session(client.ssl());
+    SSL_shutdown(client.ssl());  // a connection freed without close_notify invalidates its session
+    ASSERT_EQ(SSL_SESSION_has_ticket(session), 1);
+    ASSERT_EQ(SSL_SESSION_is_resumable(session), 1);
+    std::string full;
+    ASSERT_TRUE(ChannelBinding(client.ssl(), ChannelBindingType::kTlsUnique, &full).ok());
+    char finished[64];
+    EXPECT_EQ(full, std::string(finished, SSL_get_finished(client.ssl(), finished, sizeof finished)));
+  }
+  OpenSslPeer client(Role::kClient, client_setup), server(Role::kServer, server_ctx);
+  ASSERT_EQ(SSL_set_session(client.ssl(), session), 1);
+  SSL_SESSION_free(session);
+  testing::Outcome o = Converse(client, server);
+  ASSERT_EQ(o.a, Progress::kDone);
+  ASSERT_EQ(SSL_session_reused(client.ssl()), 1);
+  std::string c, s;
+  ASSERT_TRUE(ChannelBinding(client.ssl(), ChannelBindingType::kTlsUnique, &c).ok());
+  ASSERT_TRUE(ChannelBinding(server.ssl(), ChannelBindingType::kTlsUnique, &s).ok());
+  EXPECT_EQ(c, s);
+  char finished[64];
+  EXPECT_EQ(s, std::string(finished, SSL_get_finished(server.ssl(), finished, sizeof finished)));
+  EXPECT_NE(c, std::string(finished, SSL_get_finished(client.ssl(), finished, sizeof finished)));
+  SSL_CTX_free(server_ctx);
+}
+
 TEST(TlsUnique, RefusedOverTls13) {  // RFC 9266 3, RFC 8446 C.5
   Pair p = Connect(TLS1_3_VERSION);
   Binding(*p.client, ChannelBindingType::kTlsUnique, Error::kCbTlsUniqueTls13);

@@ -159,6 +159,21 @@ class OpenSslPeer {
       SSL_set_accept_state(ssl_);
     }
   }
+  // A peer on an existing context (shared, e.g. for session resumption).
+  OpenSslPeer(Role role, SSL_CTX* shared) {
+    SSL_CTX_up_ref(shared);
+    ctx_ = shared;
+    ssl_ = SSL_new(ctx_);
+    rbio_ = BIO_new(BIO_s_mem());
+    wbio_ = BIO_new(BIO_s_mem());
+    BIO_set_mem_eof_return(rbio_, -1);
+    SSL_set_bio(ssl_, rbio_, wbio_);
+    if (role == Role::kClient) {
+      SSL_set_connect_state(ssl_);
+    } else {
+      SSL_set_accept_state(ssl_);
+    }
+  }
   ~OpenSslPeer() {
     SSL_free(ssl_);
     SSL_CTX_free(ctx_);
