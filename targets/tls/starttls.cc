@@ -165,7 +165,7 @@ StarttlsWait StarttlsClient::Step(const StreamStep& step) {
     case StreamStep::Kind::kOpen:
       return StarttlsWait::kNeedBytes;
     case StreamStep::Kind::kClose:
-      return Fail(Error::kPeerClosed, step.offset);
+      return Fail(Error::kPeerEndedStream, step.offset);
     case StreamStep::Kind::kRefused:
       stream_error_ = step.condition;
       return Fail(Error::kPeerStreamRefused, step.offset);
@@ -244,7 +244,7 @@ StarttlsWait StarttlsServer::Step(const StreamStep& step) {
       state_ = State::kReadStarttls;
       return StarttlsWait::kSend;
     case StreamStep::Kind::kClose:
-      failure_ = Failure{Error::kPeerClosed, step.offset};
+      failure_ = Failure{Error::kPeerEndedStream, step.offset};
       state_ = State::kFailed;
       output_ += "</stream:stream>";
       return StarttlsWait::kFailed;

@@ -138,7 +138,7 @@ TEST(StarttlsClientPolicy, ServerClosesDuringNegotiation) {
   StarttlsClient client({});
   client.Start();
   EXPECT_EQ(client.Feed(kServerHeader + "</stream:stream>"), StarttlsWait::kFailed);
-  EXPECT_EQ(client.failure().code, Error::kPeerClosed);
+  EXPECT_EQ(client.failure().code, Error::kPeerEndedStream);
 }
 
 TEST(StarttlsClientPolicy, FeedBeforeStartFails) {
