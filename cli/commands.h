@@ -16,6 +16,7 @@ using Runner = std::function<int()>;
 Runner AddParseCommand(CLI::App& app);
 Runner AddConformCommand(CLI::App& app);
 Runner AddSaslCommand(CLI::App& app);
+Runner AddTlsInspectCommand(CLI::App& app);
 
 // UsageError prints "xmppfuzz: <message>" on stderr and returns 2.
 int UsageError(const std::string& message);

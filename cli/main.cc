@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   runners["parse"] = AddParseCommand(app);
   runners["conform"] = AddConformCommand(app);
   runners["sasl"] = AddSaslCommand(app);
+  runners["tls-inspect"] = AddTlsInspectCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
