@@ -23,9 +23,9 @@ import os
 import statistics
 import sys
 
-BASELINES = ("raw_expat", "raw_libxml2", "memchr", "openssl_raw", "openssl_prekeyed")
+BASELINES = ("raw_expat", "raw_libxml2", "memchr", "openssl_raw", "openssl_prekeyed", "memcpy")
 OURS = {"xmppfuzz_expat": "raw_expat", "xmppfuzz_libxml2": "raw_libxml2", "xmppfuzz_native": None,
-        "xmppfuzz": "openssl_raw"}
+        "xmppfuzz": "openssl_raw", "xmppfuzz_tls": None}
 ORDER = BASELINES + tuple(OURS)
 # SASL scenarios (bench/sasl_bench.cc): what one item is, for the table.
 SASL_SCENARIOS = {
@@ -35,7 +35,13 @@ SASL_SCENARIOS = {
     "Pbkdf2Sha512": "PBKDF2 iterations/s (HMAC-SHA-512)",
     "ServerCheck": "client-final checks/s (SCRAM-SHA-256, cached StoredKey/ServerKey)",
 }
-SCENARIOS = ("StreamMix", "ChunkSize", "StanzaSize", "NestingDepth", "AttributeCount", "IdleStream") + tuple(SASL_SCENARIOS)
+# TLS scenarios (bench/tls_bench.cc): the unit and the baseline ours is set against.
+TLS_SCENARIOS = {
+    "RecordStream": ("GB/s (handshake records of ARG bytes, 1000-byte messages, 4 KiB reads)", "memcpy"),
+    "ClientHello": ("ClientHellos/s (OpenSSL's first flight: records, message, SNI, ALPN)", "openssl_raw"),
+}
+SCENARIOS = ("StreamMix", "ChunkSize", "StanzaSize", "NestingDepth", "AttributeCount", "IdleStream") + \
+    tuple(SASL_SCENARIOS) + tuple(TLS_SCENARIOS)
 SASL_TARGETS = (  # (scenario, ours, minimum items/s), measured, never asserted
     ("ServerCheck", "xmppfuzz", 400_000),
 )
@@ -167,7 +173,8 @@ def summary_lines(rows):
     stream table and the SASL table (sasl_summary_lines)."""
     inputs = sorted({(split_name(n)[0], split_name(n)[2]) for n in rows},
                     key=lambda k: sort_key(f"{k[0]}/x/{k[1]}" if k[1] else f"{k[0]}/x"))
-    inputs = [(sc, arg) for sc, arg in inputs if sc != "IdleStream" and sc not in SASL_SCENARIOS]
+    inputs = [(sc, arg) for sc, arg in inputs
+              if sc != "IdleStream" and sc not in SASL_SCENARIOS and sc not in TLS_SCENARIOS]
     out = []
     if inputs:
         out = ["| input | raw_expat | xmppfuzz_expat | raw_libxml2 | xmppfuzz_libxml2 | memchr | peak heap (ours, expat / libxml2) |",
@@ -202,10 +209,40 @@ def summary_lines(rows):
     if inputs:
         out.append("")
         out.append("MiB/s from median CPU time; (r.rrx) = our throughput over the raw parser's in the same run.")
-    sasl = sasl_summary_lines(rows)
-    if sasl and out:
-        out.append("")
-    return out + sasl
+    for part in (sasl_summary_lines(rows), tls_summary_lines(rows)):
+        if part and out:
+            out.append("")
+        out += part
+    return out
+
+
+def tls_summary_lines(rows):
+    """One row per TLS scenario and argument: the baseline's rate and ours,
+    with ours as a ratio to the baseline from the same run."""
+    present = [sc for sc in TLS_SCENARIOS if any(split_name(n)[0] == sc for n in rows)]
+    if not present:
+        return []
+    out = ["| TLS | unit | baseline | baseline rate | xmppfuzz_tls (vs baseline) |", "|---|---|---|--:|--:|"]
+    for scenario in present:
+        unit, base = TLS_SCENARIOS[scenario]
+        for arg in sorted({split_name(n)[2] for n in rows if split_name(n)[0] == scenario}, key=arg_key):
+            suffix = "/" + arg if arg else ""
+            raw, ours = rows.get(f"{scenario}/{base}{suffix}"), rows.get(f"{scenario}/xmppfuzz_tls{suffix}")
+            def rate(row):
+                if row is None:
+                    return ""
+                if "error" in row:
+                    return "skipped"
+                if scenario == "RecordStream":
+                    return f"{row.get('bytes_per_second', 0) / 1e9:.2f}"
+                return fmt_rate(row.get("items_per_second"))
+            r = ratio(raw, ours)
+            label = f"{scenario} {arg}" if arg else scenario
+            out.append(f"| {label} | {unit.replace('ARG', arg or '?')} | {base} | {rate(raw)} | {rate(ours)}"
+                       f"{f' ({fmt_ratio(r)})' if r is not None else ''} |")
+    out.append("")
+    out.append("Rates from median CPU time; (r.rrx) = ours over the baseline's in the same run.")
+    return out
 
 
 def sasl_summary_lines(rows):
