@@ -26,6 +26,7 @@ bool Matches(const Outcome& want, const Outcome& got, bool live) {
         }
       }
       return true;
+    case Kind::kInvalidReply: return got.kind == Kind::kInvalidReply && got.condition == want.condition;
     default: return got.kind == want.kind;
   }
 }
@@ -129,7 +130,8 @@ bool ParseExpectations(const std::string& path, std::string_view text, Expectati
       auto outcome = ParseOutcome(one, /*with_offset=*/false);
       if (!outcome) {
         return fail("bad outcome '" + std::string(one) +
-                    "' (accepted, refused <condition>, stanza-error [<c1>+<c2>...], closed, no-answer, crashed;"
+                    "' (accepted, refused <condition>, stanza-error [<c1>+<c2>...], closed, no-answer, crashed,"
+                    " flooded, invalid-reply <condition>;"
                     " several separated by '|')");
       }
       alternatives.push_back(*outcome);

@@ -359,7 +359,8 @@ class FileParser {
         return Fail("acceptable is '<outcome> -- <reason>'");
       }
       auto outcome = ParseOutcome(Trim(value.substr(0, dash)), /*with_offset=*/false);
-      if (!outcome || outcome->kind == Outcome::Kind::kNoAnswer || outcome->kind == Outcome::Kind::kCrashed) {
+      if (!outcome || outcome->kind == Outcome::Kind::kNoAnswer || outcome->kind == Outcome::Kind::kCrashed ||
+          outcome->kind == Outcome::Kind::kFlooded || outcome->kind == Outcome::Kind::kInvalidReply) {
         return Fail("an acceptable outcome is accepted, refused <condition>, stanza-error [<conditions>] or closed");
       }
       v.acceptable.push_back(Acceptable{*outcome, std::string(Trim(value.substr(dash + 4)))});
@@ -413,6 +414,8 @@ std::string Outcome::Text(bool expectation) const {
     case Kind::kClosed: return "closed";
     case Kind::kNoAnswer: return "no-answer";
     case Kind::kCrashed: return "crashed";
+    case Kind::kFlooded: return "flooded";
+    case Kind::kInvalidReply: return "invalid-reply " + std::string(xml::ConditionName(condition));
   }
   return "accepted";
 }
@@ -446,6 +449,14 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     }
     return o;
   }
+  if (words[0] == "invalid-reply") {
+    if (words.size() != 2) return std::nullopt;
+    auto c = xml::ConditionFromName(words[1]);
+    if (!c || *c == xml::Condition::kNone) return std::nullopt;
+    o.kind = Outcome::Kind::kInvalidReply;
+    o.condition = *c;
+    return o;
+  }
   if (words[0] == "stanza-error" && words.size() == 2) {
     o.kind = Outcome::Kind::kStanzaError;
     std::string_view list = words[1];
@@ -474,6 +485,8 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     o.kind = Outcome::Kind::kNoAnswer;
   } else if (words[0] == "crashed") {
     o.kind = Outcome::Kind::kCrashed;
+  } else if (words[0] == "flooded") {
+    o.kind = Outcome::Kind::kFlooded;
   } else {
     return std::nullopt;
   }

@@ -39,9 +39,12 @@ struct Outcome {
     kClosed,       // (live) the peer closed without a stream error
     kNoAnswer,     // (live) the peer stopped answering but still takes connections
     kCrashed,      // (live) the peer no longer takes connections
+    kFlooded,      // (live) the peer sent more than the per-connection read cap
+    kInvalidReply, // (live) the reference parser (client side) refused the
+                   // peer's bytes; |condition| says why
   };
   Kind kind = Kind::kAccepted;
-  xml::Condition condition = xml::Condition::kNone;  // kRefused
+  xml::Condition condition = xml::Condition::kNone;  // kRefused, kInvalidReply
   // kRefused in a vector: the error must come at or before this offset
   // (relative to the start of the vector's input). In an observation: the
   // offset the reference reported, or nullopt when unknown (live targets).
@@ -55,7 +58,8 @@ struct Outcome {
   // spell it: "accepted", "refused restricted-xml", "refused
   // restricted-xml at-or-before 12" (vectors), "stanza-error",
   // "stanza-error bad-request+jid-malformed", "closed", "no-answer",
-  // "crashed". An observed offset prints as "at 12".
+  // "crashed", "flooded", "invalid-reply not-well-formed". An observed
+  // offset prints as "at 12".
   std::string Text(bool expectation = false) const;
 };
 
