@@ -198,6 +198,12 @@ class Connection {
     int so_error = 0;
     socklen_t so_len = sizeof so_error;
     ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &so_error, &so_len);
+    if (so_error == ECONNRESET) {
+      // The handshake completed and the peer reset at once: it took the
+      // connection, which has ended.
+      eof_ = reset_ = true;
+      return true;
+    }
     if (so_error != 0) {
       *error = std::string("connect: ") + std::strerror(so_error);
       return false;
@@ -256,6 +262,8 @@ class Connection {
         ssize_t sent = ::send(fd_, bytes.data() + pos, len, MSG_NOSIGNAL);
         if (sent < 0) {
           if (errno == EAGAIN || errno == EINTR) continue;
+          reset_ = errno == ECONNRESET || errno == EPIPE;
+          eof_ = true;  // the peer is gone
           return false;
         }
         pos += static_cast<size_t>(sent);
