@@ -333,17 +333,20 @@ class Reply {
   }
 
  private:
-  // The limits for a server's bytes: the reference's defaults, but a
-  // stanza may be as large after authentication as before (a server may
-  // send 262 144-byte stanzas back, and its features before log-in), up
-  // to 1 MiB, and deeper nesting than a client's (echoed payloads).
+  // The limits for a server's bytes bound the runner's memory, not the
+  // server: a server routes back what a vector (or, on a shared account,
+  // a parallel vector) sent, with attributes and namespaces of its own
+  // added, so they sit well above the reference's defaults.
   static stream::Options ParserOptions() {
     stream::Options o;
     o.backend = xml::Backend::kExpat;
     o.side = stream::Side::kClient;
     o.limits.max_stanza_bytes = o.limits.max_stanza_bytes_preauth = kLiveStanzaBytes;
     o.limits.max_text_bytes = kLiveStanzaBytes;
-    o.limits.max_depth = 256;
+    o.limits.max_depth = kLiveMaxDepth;
+    o.limits.max_attributes = 1024;
+    o.limits.max_namespace_decls = 1024;
+    o.limits.max_name_bytes = 4096;
     return o;
   }
 

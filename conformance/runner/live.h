@@ -46,6 +46,7 @@ struct LiveConfig {
 
 inline constexpr size_t kLiveReadCapBytes = 8u << 20;   // bytes read from one connection, at most
 inline constexpr size_t kLiveStanzaBytes = 1u << 20;    // largest stanza accepted from a server
+inline constexpr size_t kLiveMaxDepth = 256;           // deepest nesting accepted from a server
 inline constexpr int kLiveVectorCapMs = 60000;          // no vector's deadline is later than this
 inline constexpr int kLiveHealthCapMs = 5000;
 
