@@ -154,17 +154,58 @@ class InputDecoder {
 // FileParser reads one .vec file line by line.
 class FileParser {
  public:
-  FileParser(const std::string& path, std::string_view text, const std::string& category)
-      : path_(path), text_(text), category_(category) {}
+  FileParser(const std::string& path, std::string_view text, const std::string& category, bool keep_inputs)
+      : path_(path), text_(text), category_(category), keep_inputs_(keep_inputs) {}
 
   bool Run(std::vector<Vector>* out, std::string* error) {
-    if (Parse(out)) return true;
+    if (CheckText() && Parse(out)) return true;
     *error = error_.empty() ? path_ + ": parse error" : error_;
     return false;
   }
 
  private:
   enum class Block : uint8_t { kNone, kInput, kEvents };
+
+  // CheckText holds the file to its format: UTF-8 text (shortest forms, no
+  // surrogates, nothing above U+10FFFF) without NUL or C0 controls other
+  // than TAB and LF, CR tolerated before LF only as the trim allows.
+  bool CheckText() {
+    int line = 1;
+    for (size_t i = 0; i < text_.size();) {
+      unsigned char c = static_cast<unsigned char>(text_[i]);
+      if (c == '\n') {
+        ++line;
+        ++i;
+        continue;
+      }
+      if (c < 0x80) {
+        if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F) {
+          return FailAt(line, "control byte 0x" + Hex(c) + " in the file (write bytes as \\xHH escapes)");
+        }
+        ++i;
+        continue;
+      }
+      size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+      bool ok = n != 0 && i + n <= text_.size();
+      for (size_t k = 1; ok && k < n; ++k) {
+        unsigned char b = static_cast<unsigned char>(text_[i + k]);
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (k == 1 && c == 0xE0) lo = 0xA0;
+        if (k == 1 && c == 0xED) hi = 0x9F;
+        if (k == 1 && c == 0xF0) lo = 0x90;
+        if (k == 1 && c == 0xF4) hi = 0x8F;
+        ok = b >= lo && b <= hi;
+      }
+      if (!ok) return FailAt(line, "invalid UTF-8 (byte 0x" + Hex(c) + "); a .vec file is UTF-8 text");
+      i += n;
+    }
+    return true;
+  }
+
+  static std::string Hex(unsigned char c) {
+    static constexpr char kDigits[] = "0123456789ABCDEF";
+    return std::string{kDigits[c >> 4], kDigits[c & 15]};
+  }
 
   bool Parse(std::vector<Vector>* out) {
     std::optional<Vector> current;
@@ -185,16 +226,25 @@ class FileParser {
       if (!DecodeInput(input_text, &v.input, &decode_error)) {
         return FailAt(input_line_, "vector '" + v.id + "': " + decode_error);
       }
+      if (!keep_inputs_) std::string().swap(v.input);
       // An events line uses the input escapes too; a decoded line feed
-      // separates events, so one \repeat can stand for many.
+      // separates events, so one \repeat can stand for many (within
+      // kMaxEventBytes and kMaxEvents for the vector).
+      size_t event_bytes = 0;
       for (const auto& [text, line] : events_text) {
         std::string decoded;
-        if (!DecodeInput(text, &decoded, &decode_error)) return FailAt(line, "vector '" + v.id + "': " + decode_error);
+        if (!DecodeInput(text, &decoded, &decode_error, kMaxEventBytes - event_bytes)) {
+          return FailAt(line, "vector '" + v.id + "': " + decode_error);
+        }
+        event_bytes += decoded.size();
         size_t start = 0;
         while (start < decoded.size()) {
           size_t nl = decoded.find('\n', start);
           if (nl == std::string::npos) nl = decoded.size();
           if (nl == start) return FailAt(line, "vector '" + v.id + "': an empty event");
+          if (v.events.size() >= kMaxEvents) {
+            return FailAt(line, "vector '" + v.id + "': more than " + std::to_string(kMaxEvents) + " events");
+          }
           v.events.push_back(decoded.substr(start, nl - start));
           start = nl + 1;
         }
@@ -376,6 +426,7 @@ class FileParser {
   std::string path_;
   std::string_view text_;
   std::string category_;
+  bool keep_inputs_ = true;
   std::string error_;
   int line_no_ = 0;
   int input_line_ = 0;
@@ -499,11 +550,13 @@ bool DecodeInput(std::string_view text, std::string* out, std::string* error, si
 }
 
 bool ParseVectorFile(const std::string& path, std::string_view text, const std::string& category,
-                     std::vector<Vector>* out, std::string* error) {
-  return FileParser(path, text, category).Run(out, error);
+                     std::vector<Vector>* out, std::string* error, bool keep_inputs) {
+  return FileParser(path, text, category, keep_inputs).Run(out, error);
 }
 
 bool ReadFile(const std::string& path, std::string* out) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return false;  // reads as empty otherwise
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
   std::ostringstream buffer;
@@ -513,11 +566,12 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
-bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* error) {
+bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* error, bool keep_inputs) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    *error = "suite directory '" + dir + "' does not exist";
+    *error = fs::exists(dir, ec) ? "suite '" + dir + "' is not a directory (--suite takes the directory of .vec files)"
+                                 : "suite directory '" + dir + "' does not exist";
     return false;
   }
   std::vector<fs::path> files;
@@ -538,7 +592,7 @@ bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* er
       return false;
     }
     std::string category = file.parent_path().filename().string();
-    if (!ParseVectorFile(file.string(), text, category, out, error)) return false;
+    if (!ParseVectorFile(file.string(), text, category, out, error, keep_inputs)) return false;
   }
   // Stable: of two vectors with one id, the later (by file, then line) is
   // the one reported, pointing back at the first.

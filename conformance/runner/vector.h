@@ -109,8 +109,16 @@ bool DecodeInput(std::string_view text, std::string* out, std::string* error,
 // ParseVectorFile parses the text of one .vec file. |category| is the
 // directory the file lives in; every id must start with "<category>/".
 // Returns false with "FILE:LINE: message" in |error| on the first problem.
+// The file must be UTF-8 without NUL or other C0 controls but TAB and LF
+// (bytes the input needs are written as escapes). |keep_inputs| false:
+// inputs are decoded (and checked) but not kept.
 bool ParseVectorFile(const std::string& path, std::string_view text, const std::string& category,
-                     std::vector<Vector>* out, std::string* error);
+                     std::vector<Vector>* out, std::string* error, bool keep_inputs = true);
+
+// The decoded events of one vector may not exceed kMaxEventBytes in all,
+// nor kMaxEvents lines.
+inline constexpr size_t kMaxEventBytes = 4u << 20;
+inline constexpr size_t kMaxEvents = 65536;
 
 // ReadFile reads the whole file at |path| into |out|; false if it cannot be
 // opened or read.
@@ -118,7 +126,7 @@ bool ReadFile(const std::string& path, std::string* out);
 
 // LoadSuite reads every .vec file under |dir| (one directory per category),
 // checks ids are unique and returns the vectors sorted by id.
-bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* error);
+bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* error, bool keep_inputs = true);
 
 // Prelude returns the bytes sent before a vector's input for |profile| and
 // |side|: empty for kRaw, otherwise the standard stream header (a client's
