@@ -224,7 +224,8 @@ Runner AddConformCommand(CLI::App& app) {
   cmd->add_option("--user", args->user, "Live log-in user (default: $XMPPFUZZ_LIVE_USER)");
   cmd->add_option("--password", args->password, "Live log-in password (default: $XMPPFUZZ_LIVE_PASSWORD)");
   cmd->add_option("--jobs", args->jobs, "Live connections at once (default 8)");
-  cmd->add_option("--timeout-ms", args->timeout_ms, "Live: how long to wait for an answer (default 2000)");
+  cmd->add_option("--timeout-ms", args->timeout_ms, "Live: how long to wait for an answer (default 2000); a vector's deadline is 4x this plus 1 ms per 64 input "
+                  "bytes, at most 60 s");
   cmd->add_flag("--list", args->list, "List the selected vectors instead of running them");
   cmd->add_option("--w3c", args->w3c, "Run the W3C XML Conformance Test Suite found in DIR instead of the vectors");
   cmd->add_option("--edition", args->edition, "--w3c: hold every backend to this XML 1.0 edition's tests");
