@@ -243,6 +243,7 @@ class Connection {
             const std::function<bool(std::string_view)>& on_read) {
     size_t pos = 0;
     while (pos < bytes.size()) {
+      if (Clock::now() >= deadline) return false;  // poll() stays ready while the peer floods
       pollfd p{fd_, static_cast<short>(POLLOUT | (eof_ ? 0 : POLLIN)), 0};
       int n = ::poll(&p, 1, RemainingMs(deadline));
       if (n < 0 && errno == EINTR) continue;
@@ -250,12 +251,13 @@ class Connection {
       // Read first: a peer that refuses the input answers and closes while
       // we still write, and writing on would make it reset the connection,
       // which can discard its answer before we read it.
+      // Then write in the same round: a peer that never stops sending
+      // must not keep our bytes from going out.
       if ((p.revents & POLLIN) != 0) {
         std::string in;
         ReadResult r = Read(Clock::now(), read_max, &in);
         if (!in.empty() && !on_read(in)) return false;
         if (r == ReadResult::kEof) return false;
-        continue;
       }
       if ((p.revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
         size_t len = std::min(bytes.size() - pos, kWriteChunk);
@@ -453,6 +455,12 @@ class Session {
     while (true) {
       if (done()) return true;
       if (Stopped()) return false;
+      // Checked here, not only by poll(): a peer that never stops sending
+      // keeps poll() ready, however late it is.
+      if (Clock::now() >= deadline) {
+        if (Clock::now() >= deadline_) deadline_hit_ = true;
+        return done();
+      }
       std::string in;
       Connection::ReadResult r = conn_.Read(deadline, ReadMax(), &in);
       if (!in.empty()) Take(in);

@@ -20,7 +20,8 @@
 // by its deadline (VectorDeadlineMs); the check that tells no-answer and
 // closed from crashed takes at most HealthCheckMs more. A connection reads
 // at most kLiveReadCapBytes and keeps no more than the parser's limits
-// (one stanza of kLiveStanzaBytes) and a 4 KiB head and tail of the reply.
+// (one stanza of kLiveStanzaBytes) and a 2 KiB head and 4 KiB tail of the
+// reply.
 #ifndef XMPPFUZZ_CONFORMANCE_RUNNER_LIVE_H_
 #define XMPPFUZZ_CONFORMANCE_RUNNER_LIVE_H_
 

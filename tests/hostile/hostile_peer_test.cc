@@ -211,7 +211,7 @@ void WriteSuite(const fs::path& dir, bool big) {
         "source: issue 10 finding 2; RFC 6120 section 13.12\n"
         "profile: opened\n"
         "input:\n"
-        "  <message><body>\\repeat{16777216}{a}</body></message>\n"
+        "  <message><body>\\repeat{262144}{" + std::string(64, 'a') + "}</body></message>\n"
         "expect: refused policy-violation at-or-before 10000\n";
   } else {
     text =
@@ -316,8 +316,11 @@ int main(int argc, char** argv) {
   fs::path tmp = tmpl;
   WriteSuite(tmp / "suite", big);
   std::string target = "xmpp://127.0.0.1:" + std::to_string(port) + "/localhost";
+  // flood-stanzas waits longer, so that the 8 MiB cap, not the wait, ends
+  // the vector where the machine parses at normal speed.
+  int timeout_ms = mode == "flood-stanzas" ? 1500 : kTimeoutMs;
   std::vector<std::string> args = {xmppfuzz, "conform", "--suite", (tmp / "suite").string(), "--target", target,
-                                   "--timeout-ms", std::to_string(kTimeoutMs), "--jobs", std::to_string(kJobs),
+                                   "--timeout-ms", std::to_string(timeout_ms), "--jobs", std::to_string(kJobs),
                                    "--format", "json", "--out", (tmp / "report.json").string()};
   Run run = RunConform(args, tmp / "stdout.txt");
 
@@ -325,7 +328,7 @@ int main(int argc, char** argv) {
   // check, ceil(vectors / jobs) rounds, and 3 s (10 s under sanitizers) to
   // start the process and load the suite.
   xmppfuzz::conform::LiveConfig config;
-  config.timeout_ms = kTimeoutMs;
+  config.timeout_ms = timeout_ms;
   size_t input_bytes = big ? (16u << 20) + 30 : 200;
   long per_vector = xmppfuzz::conform::VectorDeadlineMs(config, input_bytes) + xmppfuzz::conform::HealthCheckMs(config);
   int vectors = big ? 1 : 2;
@@ -349,7 +352,11 @@ int main(int argc, char** argv) {
       std::string got = v.at("observed").get<std::string>();
       observed += (observed.empty() ? "" : ",") + got;
       if (v.at("verdict") != "fail") failures += v.at("id").get<std::string>() + " is not 'fail'; ";
-      if (got != expected->second) {
+      // A stanza flood is parsed as it comes: where parsing is slow (ASan,
+      // a loaded machine) the vector's deadline may come before the read
+      // cap, and then the truth is no-answer. Either way it ends in time.
+      bool slow_flood = mode == "flood-stanzas" && got == "no-answer";
+      if (got != expected->second && !slow_flood) {
         failures += v.at("id").get<std::string>() + " observed '" + got + "', expected '" + expected->second + "'; ";
       }
     }
