@@ -12,12 +12,14 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -177,6 +179,7 @@ Run RunConform(const std::vector<std::string>& args, const fs::path& out_file) {
   pid_t pid = ::fork();
   if (pid < 0) Die("fork failed");
   if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a test killed by ctest's timeout takes the runner along
     int fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0) std::_Exit(127);
     ::dup2(fd, 1);
