@@ -21,6 +21,15 @@ Runner AddTlsInspectCommand(CLI::App& app);
 // UsageError prints "xmppfuzz: <message>" on stderr and returns 2.
 int UsageError(const std::string& message);
 
+// StdoutFailed reports whether standard output could not take what was
+// written so far (closed, full, a broken pipe); it flushes first.
+bool StdoutFailed();
+
+// FinishStdout flushes standard output and returns |rc|, or prints
+// "xmppfuzz: cannot write standard output: <why>" and returns 2 when any
+// write to it failed: no command exits 0 with its output lost.
+int FinishStdout(int rc);
+
 }  // namespace xmppfuzz::cli
 
 #endif  // XMPPFUZZ_CLI_COMMANDS_H_

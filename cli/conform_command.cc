@@ -4,6 +4,7 @@
 // --w3c DIR it instead runs the W3C XML Conformance Test Suite through the
 // XML layer in document mode.
 #include <fnmatch.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -53,16 +54,14 @@ std::string DefaultSuite() {
 int Emit(const ConformArgs& args, const std::string& report, const std::string& text_summary) {
   if (args.out.empty()) {
     std::cout << report;
-    std::cout.flush();
-    return 0;
+    return StdoutFailed() ? FinishStdout(0) : 0;
   }
   std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
   out << report;
   out.close();
   if (!out) return UsageError("cannot write '" + args.out + "'");
   std::cout << text_summary;
-  std::cout.flush();
-  return 0;
+  return StdoutFailed() ? FinishStdout(0) : 0;
 }
 
 std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::string& spec, std::string* error) {
@@ -131,8 +130,16 @@ int RunConform(ConformArgs args) {
   if (args.timeout_ms < 100 || args.timeout_ms > 600000) return UsageError("--timeout-ms takes 100 to 600000");
   // An --out that cannot be written is bad usage, said before a long run
   // (opened for appending: an existing report is only replaced at the end).
-  if (!args.out.empty() && !std::ofstream(args.out, std::ios::binary | std::ios::app)) {
-    return UsageError("cannot write '" + args.out + "'");
+  // Checked without creating it: a run refused later leaves nothing behind.
+  if (!args.out.empty()) {
+    std::error_code ec;
+    std::filesystem::path out(args.out);
+    std::filesystem::path parent = out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
+    bool exists = std::filesystem::exists(out, ec);
+    if (exists && std::filesystem::is_directory(out, ec)) return UsageError("--out '" + args.out + "' is a directory");
+    if (exists ? ::access(args.out.c_str(), W_OK) != 0 : ::access(parent.c_str(), W_OK | X_OK) != 0) {
+      return UsageError("cannot write '" + args.out + "'");
+    }
   }
   if (!args.w3c.empty()) {
     if (args.format == "junit") return UsageError("--w3c reports as text or json");
@@ -146,7 +153,8 @@ int RunConform(ConformArgs args) {
   std::string suite = args.suite.empty() ? DefaultSuite() : args.suite;
   std::vector<conform::Vector> all;
   std::string error;
-  if (!conform::LoadSuite(suite, &all, &error)) return UsageError(error);
+  // --list needs no input bytes: the loader checks and then drops them.
+  if (!conform::LoadSuite(suite, &all, &error, /*keep_inputs=*/!args.list)) return UsageError(error);
   std::vector<conform::Vector> vectors;
   for (const conform::Vector& v : all) {
     if (args.filter.empty() || fnmatch(args.filter.c_str(), v.id.c_str(), 0) == 0) vectors.push_back(v);
@@ -179,6 +187,10 @@ int RunConform(ConformArgs args) {
     if (!args.expect.empty()) {
       report.expectations = args.expect.size() == 1 ? args.expect[0] : args.expect[i];
       std::string text;
+      std::error_code ec;
+      if (std::filesystem::is_directory(report.expectations, ec)) {
+        return UsageError("--expect '" + report.expectations + "' is a directory, not an expectations file");
+      }
       if (!conform::ReadFile(report.expectations, &text)) return UsageError("cannot read '" + report.expectations + "'");
       if (!conform::ParseExpectations(report.expectations, text, &known[i], &error)) return UsageError(error);
       report.stale_expectations = conform::UnknownIds(known[i], all);
@@ -216,7 +228,8 @@ Runner AddConformCommand(CLI::App& app) {
   cmd->add_option("--user", args->user, "Live log-in user (default: $XMPPFUZZ_LIVE_USER)");
   cmd->add_option("--password", args->password, "Live log-in password (default: $XMPPFUZZ_LIVE_PASSWORD)");
   cmd->add_option("--jobs", args->jobs, "Live connections at once (default 8)");
-  cmd->add_option("--timeout-ms", args->timeout_ms, "Live: how long to wait for an answer (default 2000)");
+  cmd->add_option("--timeout-ms", args->timeout_ms, "Live: how long to wait for an answer (default 2000); a vector's deadline is 4x this plus 1 ms per 64 input "
+                  "bytes, at most 60 s");
   cmd->add_flag("--list", args->list, "List the selected vectors instead of running them");
   cmd->add_option("--w3c", args->w3c, "Run the W3C XML Conformance Test Suite found in DIR instead of the vectors");
   cmd->add_option("--edition", args->edition, "--w3c: hold every backend to this XML 1.0 edition's tests");

@@ -1,4 +1,6 @@
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <map>
 
@@ -9,6 +11,26 @@ namespace xmppfuzz::cli {
 int UsageError(const std::string& message) {
   std::cerr << "xmppfuzz: " << message << "\n";
   return 2;
+}
+
+namespace {
+int stdout_errno = 0;
+bool stdout_reported = false;
+}  // namespace
+
+bool StdoutFailed() {
+  errno = 0;
+  std::cout.flush();
+  bool failed = !std::cout.good() || std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+  if (failed && stdout_errno == 0) stdout_errno = errno != 0 ? errno : EIO;
+  return failed;
+}
+
+int FinishStdout(int rc) {
+  if (!StdoutFailed()) return rc;
+  if (stdout_reported) return 2;
+  stdout_reported = true;
+  return UsageError(std::string("cannot write standard output: ") + std::strerror(stdout_errno));
 }
 
 }  // namespace xmppfuzz::cli
@@ -33,7 +55,7 @@ int main(int argc, char** argv) {
     return UsageError(what.empty() ? "bad usage (see --help)" : what + " (see --help)");
   }
   for (auto& [name, run] : runners) {
-    if (app.got_subcommand(name)) return run();
+    if (app.got_subcommand(name)) return FinishStdout(run());
   }
   return UsageError("no subcommand given (see --help)");
 }

@@ -33,7 +33,8 @@ class ChunkPlan {
       char* end = nullptr;
       errno = 0;
       unsigned long long value = std::strtoull(seed.c_str(), &end, 10);
-      if (seed.empty() || *end != '\0' || errno != 0) {
+      // Digits only: strtoull would also take blanks, a sign and wrap "-1".
+      if (seed.empty() || seed.find_first_not_of("0123456789") != std::string::npos || *end != '\0' || errno != 0) {
         *error = "--chunk random:SEED needs a decimal seed, got '" + seed + "'";
         return false;
       }
@@ -43,7 +44,8 @@ class ChunkPlan {
     char* end = nullptr;
     errno = 0;
     unsigned long long value = std::strtoull(spec.c_str(), &end, 10);
-    if (*end != '\0' || errno != 0 || value == 0 || value > (1u << 30) || spec[0] == '-') {
+    if (spec.find_first_not_of("0123456789") != std::string::npos || *end != '\0' || errno != 0 || value == 0 ||
+        value > (1u << 30)) {
       *error = "--chunk takes a positive byte count or random:SEED, got '" + spec + "'";
       return false;
     }
@@ -93,11 +95,13 @@ int RunParse(const ParseArgs& args) {
   std::vector<uint8_t> buffer(64 * 1024);
   std::vector<uint8_t> pending;
   xml::Status status = xml::Status::kNeedMore;
+  bool lost = false;
   auto print = [&] {
     for (const stream::Event& e : parser.TakeEvents()) std::cout << e.Line() << '\n';
+    if (!std::cout.good()) lost = true;
   };
   size_t want = plan.Next();
-  while (status != xml::Status::kError) {
+  while (status != xml::Status::kError && !lost) {
     size_t n = std::fread(buffer.data(), 1, buffer.size(), in);
     if (n == 0) {
       if (std::ferror(in)) {
@@ -122,7 +126,7 @@ int RunParse(const ParseArgs& args) {
     status = parser.Feed(std::span<const uint8_t>(pending.data(), pending.size()));
     print();
   }
-  std::cout.flush();
+  // An unwritable stdout stops the run: main() reports it (exit 2).
   return status == xml::Status::kError ? 1 : 0;
 }
 

@@ -19,14 +19,45 @@ xml::Limits SmallLimits() {
   return l;
 }
 
-stream::Options StreamOptions(FuzzInput& in) {
+stream::Options StreamOptions(FuzzInput& in, bool* expand) {
   uint8_t b = in.Byte();
+  if (expand != nullptr) *expand = (b & 16) != 0;
   stream::Options o;
   o.backend = (b & 1) ? xml::Backend::kLibxml2 : xml::Backend::kExpat;
   o.side = (b & 2) ? stream::Side::kClient : stream::Side::kServer;
   o.authenticated = (b & 4) != 0;
   o.limits = (b & 8) ? xml::Limits{} : SmallLimits();
   return o;
+}
+
+std::string StreamBytes(FuzzInput& in, bool expand) {
+  if (!expand) return std::string(in.Rest());
+  size_t count = (size_t{in.Byte()} << 8) | in.Byte();
+  size_t at = (size_t{in.Byte()} << 8) | in.Byte();
+  size_t len = in.Byte();
+  std::string_view data = in.Rest();
+  at = std::min(at, data.size());
+  len = std::min(len, data.size() - at);
+  std::string out(data.substr(0, at));
+  std::string_view body = data.substr(at, len);
+  std::string_view after = data.substr(at + len);
+  size_t room = kMaxExpandedBytes > data.size() - len ? kMaxExpandedBytes - (data.size() - len) : 0;
+  if (!body.empty()) count = std::min(count, room / body.size());
+  for (size_t i = 0; i < count && !body.empty(); ++i) out.append(body);
+  out.append(after);
+  return out;
+}
+
+void CheckCanonical(const stream::Options& options, std::string_view content_ns, const xml::Element& stanza,
+                    const std::string& line, std::string_view input) {
+  if (xml::CanonicalSizeBound(stanza) > (64u << 20)) return;
+  std::string canonical = xml::Canonical(stanza);
+  stream::Options again = options;
+  again.limits = xml::CanonicalLimits(options.limits, canonical.size());
+  again.authenticated = true;
+  std::string replay = stream::ClientHeader("example.com", content_ns) + canonical;
+  std::vector<std::string> lines = stream::ParseAll(again, replay);
+  if (lines.size() != 2 || lines[1] != line) RequireSame("canonical form does not parse back", input, {line}, lines);
 }
 
 std::vector<size_t> SplitLengths(uint32_t seed, size_t total) { return base::SplitLengths(seed, total, 16, 512); }

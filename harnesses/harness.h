@@ -46,9 +46,26 @@ class FuzzInput {
   std::string_view data_;
 };
 
-// StreamOptions reads one byte of choices: backend, side, authenticated, and
-// whether to use the small fuzzing limits (reachable) or the defaults.
-stream::Options StreamOptions(FuzzInput& in);
+// StreamOptions reads one byte of choices: backend, side, authenticated,
+// whether to use the small fuzzing limits (reachable) or the defaults, and
+// (bit 4, |*expand|) whether StreamBytes repeats a part of the data.
+stream::Options StreamOptions(FuzzInput& in, bool* expand = nullptr);
+
+// StreamBytes is the stream a harness plays: the rest of |in|, or with
+// |expand| a repeat directive first (two bytes of count, two of offset, one
+// of length): the data with its [offset, offset+length) part repeated
+// count times, at most kMaxExpandedBytes in all. That lets an input of a
+// few hundred bytes cross the default limits (a 262 144-byte stanza,
+// 256 KiB of text), which max_len alone never could.
+inline constexpr size_t kMaxExpandedBytes = 300000;
+std::string StreamBytes(FuzzInput& in, bool expand);
+
+// CheckCanonical aborts unless the canonical form of |stanza| (parsed
+// under |options| on a stream of |content_ns|) parses back to |line| under
+// xml::CanonicalLimits. Canonical forms whose size bound is over 64 MiB are
+// not rendered (the fuzzer's memory limit is not the property).
+void CheckCanonical(const stream::Options& options, std::string_view content_ns, const xml::Element& stanza,
+                    const std::string& line, std::string_view input);
 
 // SmallLimits are limits a fuzzer can reach within max_len.
 xml::Limits SmallLimits();

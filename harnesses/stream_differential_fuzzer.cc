@@ -7,9 +7,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace xmppfuzz;
   harness::FuzzInput in(data, size);
-  stream::Options options = harness::StreamOptions(in);
+  bool expand = false;
+  stream::Options options = harness::StreamOptions(in, &expand);
   uint32_t seed = in.U32();
-  std::string_view bytes = in.Rest();
+  std::string stream_bytes = harness::StreamBytes(in, expand);
+  std::string_view bytes = stream_bytes;
 
   options.backend = xml::Backend::kExpat;
   std::vector<std::string> expat = stream::ParseAll(options, bytes);

@@ -13,7 +13,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <cstdio>
 #include <functional>
+#include <optional>
 
 #include "targets/base/base.h"
 #include "targets/stream/stream.h"
@@ -35,18 +37,19 @@ constexpr std::string_view kProbeId = "xmppfuzz-probe";
 constexpr std::string_view kProbe = "<iq type='get' id='xmppfuzz-probe'><ping xmlns='urn:xmpp:ping'/></iq>";
 constexpr std::string_view kPreauthProbe =
     "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='X-XMPPFUZZ-PROBE'/>";
-constexpr int kStepTimeoutMs = 5000;     // each step of opening a stream and logging in
-constexpr int kSendTimeoutMs = 20000;    // writing one vector's bytes
-constexpr size_t kDetailBytes = 400;     // how much of the reply a report quotes
-constexpr int kSettleMs = 300;           // reading on after the probe's answer
-constexpr size_t kWriteChunk = 16384;    // bytes per write, so answers are read between writes
-constexpr size_t kMaxReplyBytes = 16u << 20;  // a server's answer to one vector kept, at most
+constexpr int kStepTimeoutMs = 5000;  // each step of opening a stream and logging in
+constexpr size_t kWriteChunk = 16384;   // bytes per write, so answers are read between writes
+constexpr int kSettleMs = 300;          // reading on after the probe's answer
+constexpr size_t kDetailBytes = 400;    // how much of a reply a report quotes
+constexpr size_t kKeepBytes = 2048;     // head and tail of a reply kept for the report
+constexpr size_t kMaxBounces = 16;      // stanza error conditions kept per vector
+constexpr size_t kMaxConditionName = 64;
 
 Clock::time_point After(int ms) { return Clock::now() + std::chrono::milliseconds(ms); }
 
 int RemainingMs(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left < 0 ? 0 : static_cast<int>(left);
+  return left < 0 ? 0 : static_cast<int>(std::min<int64_t>(left, 1 << 30));
 }
 
 std::string Base64(std::string_view in) {
@@ -75,9 +78,57 @@ std::string Base64(std::string_view in) {
   return out;
 }
 
-// Quote renders peer bytes for a report (base::EscapeBytes): a long reply
-// keeps its head and its tail (where a stream error or the close is).
-std::string Quote(std::string_view bytes, size_t max = kDetailBytes) { return base::EscapeBytes(bytes, max); }
+// Quote renders peer bytes for a report (base::EscapeBytes: printable ASCII
+// but '\\' as is, any other byte as \xHH), cut at |max| bytes with a marker.
+// Peer bytes only ever reach a report through it.
+std::string Quote(std::string_view bytes, size_t max) {
+  if (bytes.size() <= max) return base::EscapeBytes(bytes);
+  return base::EscapeBytes(bytes.substr(0, max)) + "...(cut at " + std::to_string(max) + " of " +
+         std::to_string(bytes.size()) + " bytes)";
+}
+
+// ByteLog keeps the first and the last kKeepBytes of what a peer sent, and
+// counts the rest: a report quotes a reply's head and tail (where a stream
+// error or the close is) without holding the reply.
+class ByteLog {
+ public:
+  void Append(std::string_view bytes) {
+    total_ += bytes.size();
+    if (head_.size() < kKeepBytes) head_.append(bytes.substr(0, kKeepBytes - head_.size()));
+    if (bytes.size() >= kKeepBytes) {
+      tail_.assign(bytes.substr(bytes.size() - kKeepBytes));
+    } else {
+      tail_.append(bytes);
+      if (tail_.size() > 2 * kKeepBytes) tail_.erase(0, tail_.size() - kKeepBytes);
+    }
+  }
+  void Clear() {
+    head_.clear();
+    tail_.clear();
+    total_ = 0;
+  }
+  uint64_t total() const { return total_; }
+
+  // Quote renders the log printable in at most |max| bytes of the reply:
+  // all of it, or its head and tail with the length between.
+  std::string Quote(size_t max = kDetailBytes) const {
+    std::string out;
+    if (total_ <= max) {
+      Render(std::string_view(head_).substr(0, total_), &out);
+      return out;
+    }
+    Render(std::string_view(head_).substr(0, max / 2), &out);
+    out += "...(" + std::to_string(total_) + " bytes in all)...";
+    std::string_view tail(tail_);
+    Render(tail.substr(tail.size() - std::min(tail.size(), max / 2)), &out);
+    return out;
+  }
+
+ private:
+  std::string head_;
+  std::string tail_;
+  uint64_t total_ = 0;
+};
 
 // Connection is one TCP connection with deadlines on every operation.
 class Connection {
@@ -89,7 +140,7 @@ class Connection {
     if (fd_ >= 0) ::close(fd_);
   }
 
-  bool Connect(const LiveConfig& config, int timeout_ms, std::string* error) {
+  bool Connect(const LiveConfig& config, Clock::time_point deadline, std::string* error) {
     sockaddr_storage addr{};
     socklen_t len = 0;
     if (inet_pton(AF_INET, config.host.c_str(), &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr) == 1) {
@@ -119,15 +170,25 @@ class Connection {
       *error = std::string("connect: ") + std::strerror(errno);
       return false;
     }
-    pollfd p{fd_, POLLOUT, 0};
-    int n = ::poll(&p, 1, timeout_ms);
-    if (n <= 0) {
-      *error = "connect: timed out";
-      return false;
+    while (true) {
+      pollfd p{fd_, POLLOUT, 0};
+      int n = ::poll(&p, 1, RemainingMs(deadline));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        *error = "connect: timed out";
+        return false;
+      }
+      break;
     }
     int so_error = 0;
     socklen_t so_len = sizeof so_error;
     ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &so_error, &so_len);
+    if (so_error == ECONNRESET) {
+      // The handshake completed and the peer reset at once: it took the
+      // connection, which has ended.
+      eof_ = reset_ = true;
+      return true;
+    }
     if (so_error != 0) {
       *error = std::string("connect: ") + std::strerror(so_error);
       return false;
@@ -137,8 +198,9 @@ class Connection {
 
   enum class ReadResult { kData, kEof, kTimeout };
 
-  // Read waits for bytes until |deadline| and appends them to |out|.
-  ReadResult Read(Clock::time_point deadline, std::string* out) {
+  // Read waits for bytes until |deadline| and appends at most |max| (> 0)
+  // of them to |out|.
+  ReadResult Read(Clock::time_point deadline, size_t max, std::string* out) {
     if (eof_) return ReadResult::kEof;
     while (true) {
       pollfd p{fd_, POLLIN, 0};
@@ -146,23 +208,27 @@ class Connection {
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return ReadResult::kTimeout;
       char buf[65536];
-      ssize_t got = ::recv(fd_, buf, sizeof buf, 0);
+      ssize_t got = ::recv(fd_, buf, std::min(sizeof buf, max), 0);
       if (got > 0) {
         out->append(buf, static_cast<size_t>(got));
         return ReadResult::kData;
       }
       if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (got < 0) reset_ = true;
       eof_ = true;  // an orderly close or a reset
       return ReadResult::kEof;
     }
   }
 
-  // Send writes |bytes|, reading whatever the peer sends meanwhile into
-  // |in| so that neither side blocks. Returns false when the peer closed or
-  // reset the connection, or the deadline passed.
-  bool Send(std::string_view bytes, Clock::time_point deadline, std::string* in) {
+  // Send writes |bytes| until |deadline|, handing whatever the peer sends
+  // meanwhile to |on_read| (whose false stops the sending) so that neither
+  // side blocks. Returns false when the peer closed or reset the
+  // connection, |on_read| said stop, or the deadline passed.
+  bool Send(std::string_view bytes, Clock::time_point deadline, size_t read_max,
+            const std::function<bool(std::string_view)>& on_read) {
     size_t pos = 0;
     while (pos < bytes.size()) {
+      if (Clock::now() >= deadline) return false;  // poll() stays ready while the peer floods
       pollfd p{fd_, static_cast<short>(POLLOUT | (eof_ ? 0 : POLLIN)), 0};
       int n = ::poll(&p, 1, RemainingMs(deadline));
       if (n < 0 && errno == EINTR) continue;
@@ -170,15 +236,21 @@ class Connection {
       // Read first: a peer that refuses the input answers and closes while
       // we still write, and writing on would make it reset the connection,
       // which can discard its answer before we read it.
+      // Then write in the same round: a peer that never stops sending
+      // must not keep our bytes from going out.
       if ((p.revents & POLLIN) != 0) {
-        if (Read(Clock::now(), in) == ReadResult::kEof) return false;
-        continue;
+        std::string in;
+        ReadResult r = Read(Clock::now(), read_max, &in);
+        if (!in.empty() && !on_read(in)) return false;
+        if (r == ReadResult::kEof) return false;
       }
       if ((p.revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
         size_t len = std::min(bytes.size() - pos, kWriteChunk);
         ssize_t sent = ::send(fd_, bytes.data() + pos, len, MSG_NOSIGNAL);
         if (sent < 0) {
           if (errno == EAGAIN || errno == EINTR) continue;
+          reset_ = errno == ECONNRESET || errno == EPIPE;
+          eof_ = true;  // the peer is gone
           return false;
         }
         pos += static_cast<size_t>(sent);
@@ -188,233 +260,253 @@ class Connection {
   }
 
   bool eof() const { return eof_; }
+  bool reset() const { return reset_; }
 
  private:
   int fd_ = -1;
   bool eof_ = false;
+  bool reset_ = false;
 };
 
-// Reply follows what the server sends with the reference XML layer alone
-// (xml::Reader, no XMPP rules: a server's reply may echo a vector's bad
-// header or carry stanzas the reference would refuse from a client). Should
-// even the XML layer refuse the reply, Reply falls back to looking for
-// stream errors and the probe's answer in the raw bytes.
-class Reply final : private xml::Reader::Listener {
+// Reply follows what the server sends with the reference stream parser,
+// client side (stream::Side::kClient): the server's header is checked as a
+// client checks it, its stanzas by the RFC 6120 rules, under limits of its
+// own. Bytes the parser refuses end the reply: nothing after them counts,
+// and the vector's outcome is invalid-reply. Reply keeps no stanza: each
+// is looked at as it arrives and only what the classification needs stays
+// (the last features, the SASL and bind outcomes, the probe's answer and
+// up to kMaxBounces stanza error conditions), so its memory is bounded by
+// the parser's limits whatever the server sends.
+class Reply {
  public:
-  Reply() : reader_(xml::Backend::kExpat, Limits(), this) {}
+  Reply() : parser_(ParserOptions()) {}
 
-  // Feed keeps at most kMaxReplyBytes of what the server sends: a server
-  // that floods the connection cannot grow the runner's memory without
-  // bound (the rest is read and dropped, and the report says so).
   void Feed(std::string_view bytes) {
-    if (raw_.size() + bytes.size() > kMaxReplyBytes) {
-      truncated_ = true;
-      bytes = bytes.substr(0, kMaxReplyBytes - raw_.size());
-      if (bytes.empty()) return;
-    }
-    raw_.append(bytes);
-    if (parser_failed_) return;
-    if (reader_.Feed(bytes) == xml::Status::kError) {
-      parser_failed_ = true;
-      const xml::Error& e = reader_.error();
-      parser_error_ = std::string(xml::ConditionName(e.condition)) + " at " + std::to_string(e.offset) + ": " + e.detail;
-      ScanRaw();
-    }
+    all_.Append(bytes);
+    since_mark_.Append(bytes);
+    if (refusal_) return;
+    parser_.Feed(bytes);
+    for (stream::Event& e : parser_.TakeEvents()) Handle(e);
   }
 
   // Mark starts the part of the reply that answers the vector.
   void Mark() {
-    mark_ = raw_.size();
-    stanza_mark_ = stanzas_.size();
+    since_mark_.Clear();
+    probe_answered_ = false;
+    marked_ = true;
+    bounces_.clear();
   }
 
   int opens() const { return opens_; }
   int features_seen() const { return features_seen_; }
   const xml::Element& features() const { return features_; }
   bool stream_closed() const { return stream_closed_; }
-  bool truncated() const { return truncated_; }
   const std::optional<std::string>& stream_error() const { return stream_error_; }
-  const std::string& parser_error() const { return parser_error_; }
-  std::string_view since_mark() const { return std::string_view(raw_).substr(mark_); }
-  const std::string& raw() const { return raw_; }
+  // refusal is the reference parser's error on the server's bytes, if any.
+  const std::optional<xml::Error>& refusal() const { return refusal_; }
+  const std::optional<std::string>& sasl_outcome() const { return sasl_outcome_; }
+  const std::optional<bool>& bound() const { return bound_; }
+  bool probe_answered() const { return probe_answered_; }
+  const std::vector<std::string>& bounces() const { return bounces_; }
+  const ByteLog& all() const { return all_; }
+  const ByteLog& since_mark() const { return since_mark_; }
+  void ClearSasl() { sasl_outcome_.reset(); }
 
-  // FindStanza returns a stanza received since |from| that |match| accepts.
-  const xml::Element* FindStanza(size_t from, const std::function<bool(const xml::Element&)>& match) const {
-    for (size_t i = from; i < stanzas_.size(); ++i) {
-      if (match(stanzas_[i])) return &stanzas_[i];
-    }
-    return nullptr;
-  }
-  size_t stanza_count() const { return stanzas_.size(); }
-
-  // Rescan re-runs the raw scan once the parser has given up.
-  void Rescan() {
-    if (parser_failed_) ScanRaw();
-  }
-
-  // ProbeAnswered reports whether the probe came back: the iq (result or
-  // error) or, before authentication, the SASL failure.
-  bool ProbeAnswered(bool preauth) const {
-    if (FindStanza(stanza_mark_, [preauth](const xml::Element& e) {
-          if (preauth) return e.ns == stream::kSaslNs && (e.name == "failure" || e.name == "success");
-          const std::string* id = e.Attr("id");
-          return e.name == "iq" && id != nullptr && *id == kProbeId;
-        }) != nullptr) {
-      return true;
-    }
-    return parser_failed_ && since_mark().find(preauth ? stream::kSaslNs : kProbeId) != std::string_view::npos;
-  }
-
-  // BounceConditions lists, in order and without repeats, the stanza error
-  // conditions of the stanzas that came back as errors since the mark (the
-  // probe's own answer aside).
-  std::vector<std::string> BounceConditions() const {
-    std::vector<std::string> out;
-    for (size_t i = stanza_mark_; i < stanzas_.size(); ++i) {
-      const xml::Element& e = stanzas_[i];
-      const std::string* type = e.Attr("type");
-      const std::string* id = e.Attr("id");
-      if (type == nullptr || *type != "error" || (id != nullptr && *id == kProbeId)) continue;
-      std::string condition = "undefined-condition";
-      if (const xml::Element* error = e.FirstChild(e.ns, "error")) {
-        for (const xml::Node& n : error->children) {
-          if (!n.is_text && n.element.ns == kStanzaErrorNs && n.element.name != "text") {
-            condition = n.element.name;
-            break;
-          }
-        }
-      }
-      if (std::find(out.begin(), out.end(), condition) == out.end()) out.push_back(condition);
-    }
-    return out;
+  // RefusalText says how the parser refused the reply, printable.
+  std::string RefusalText() const {
+    if (!refusal_) return {};
+    return std::string(xml::ConditionName(refusal_->condition)) + " at byte " + std::to_string(refusal_->offset) +
+           " of the reply (" + Quote(refusal_->detail, 200) + ")";
   }
 
  private:
-  static xml::Limits Limits() {
-    xml::Limits l;
-    l.max_stanza_bytes = l.max_stanza_bytes_preauth = 64u << 20;
-    l.max_text_bytes = 64u << 20;
-    l.max_depth = 1000;
-    l.max_attributes = 1000;
-    l.max_namespace_decls = 1000;
-    l.max_name_bytes = 4096;
-    return l;
+  // The limits for a server's bytes bound the runner's memory, not the
+  // server: a server routes back what a vector (or, on a shared account,
+  // a parallel vector) sent, with attributes and namespaces of its own
+  // added, so they sit well above the reference's defaults.
+  static stream::Options ParserOptions() {
+    stream::Options o;
+    o.backend = xml::Backend::kExpat;
+    o.side = stream::Side::kClient;
+    o.limits.max_stanza_bytes = o.limits.max_stanza_bytes_preauth = kLiveStanzaBytes;
+    o.limits.max_text_bytes = kLiveStanzaBytes;
+    o.limits.max_depth = kLiveMaxDepth;
+    o.limits.max_attributes = 1024;
+    o.limits.max_namespace_decls = 1024;
+    o.limits.max_name_bytes = 4096;
+    return o;
   }
 
-  xml::Error OnStreamOpen(xml::Element, std::string, uint64_t) override {
-    ++opens_;
-    return {};
-  }
-
-  xml::Error OnStanza(xml::Element stanza, uint64_t) override {
-    restart_due_ = stanza.ns == stream::kSaslNs && stanza.name == "success";
-    if (stanza.ns == xml::kStreamsNs && stanza.name == "error") {
-      if (!stream_error_) stream_error_ = ConditionOf(stanza);
-    } else if (stanza.ns == xml::kStreamsNs && stanza.name == "features") {
-      ++features_seen_;
-      features_ = std::move(stanza);
-    } else {
-      stanzas_.push_back(std::move(stanza));
-    }
-    return {};
-  }
-
-  xml::Error OnStreamClose(uint64_t) override {
-    stream_closed_ = true;
-    return {};
-  }
-
-  // After SASL success the server opens a new stream in the same bytes.
-  bool AllowInbandRestart() override {
-    bool due = restart_due_;
-    restart_due_ = false;
-    return due;
-  }
-
-  static std::string ConditionOf(const xml::Element& error) {
+  static std::string ConditionOf(const xml::Element& error, std::string_view ns) {
     for (const xml::Node& n : error.children) {
-      if (!n.is_text && n.element.ns == kStreamErrorNs && n.element.name != "text") return n.element.name;
+      if (!n.is_text && n.element.ns == ns && n.element.name != "text") {
+        return n.element.name.substr(0, kMaxConditionName);
+      }
     }
     return "undefined-condition";
   }
 
-  // ScanRaw is the fallback once the parser gave up: the first element in
-  // the stream-errors namespace other than <text/> names the condition.
-  void ScanRaw() {
-    if (stream_error_) return;
-    size_t at = 0;
-    while ((at = raw_.find(kStreamErrorNs, at)) != std::string::npos) {
-      size_t lt = raw_.rfind('<', at);
-      at += kStreamErrorNs.size();
-      if (lt == std::string::npos) continue;
-      size_t end = raw_.find_first_of(" \t\r\n/>", lt + 1);
-      std::string name = raw_.substr(lt + 1, end == std::string::npos ? std::string::npos : end - lt - 1);
-      if (size_t colon = name.find(':'); colon != std::string::npos) name = name.substr(colon + 1);
-      if (name == "text" || name == "error") continue;
-      stream_error_ = name;
+  void Handle(stream::Event& e) {
+    switch (e.kind) {
+      case stream::Event::Kind::kStreamOpen: ++opens_; return;
+      case stream::Event::Kind::kStreamClose: stream_closed_ = true; return;
+      case stream::Event::Kind::kError: refusal_ = e.error; return;
+      case stream::Event::Kind::kStanza: break;
+    }
+    const xml::Element& s = e.element;
+    if (s.ns == xml::kStreamsNs && s.name == "error") {
+      if (!stream_error_) stream_error_ = ConditionOf(s, kStreamErrorNs);
       return;
     }
-    if (raw_.find("</stream:stream>", mark_) != std::string::npos) stream_closed_ = true;
+    if (s.ns == xml::kStreamsNs && s.name == "features") {
+      ++features_seen_;
+      features_ = std::move(e.element);
+      return;
+    }
+    if (s.ns == stream::kSaslNs && (s.name == "success" || s.name == "failure")) {
+      if (marked_) {
+        probe_answered_ = true;  // the pre-authentication probe is a SASL <auth/>
+      } else {
+        sasl_outcome_ = s.name;
+      }
+      return;
+    }
+    const std::string* id = s.Attr("id");
+    const std::string* type = s.Attr("type");
+    if (s.name == "iq" && id != nullptr && *id == "xmppfuzz-bind" && !marked_) {
+      bound_ = type != nullptr && *type == "result" && s.FirstChild(kBindNs, "bind") != nullptr;
+      return;
+    }
+    if (s.name == "iq" && id != nullptr && *id == kProbeId) {
+      if (marked_) probe_answered_ = true;
+      return;
+    }
+    if (!marked_ || type == nullptr || *type != "error") return;
+    std::string condition = "undefined-condition";
+    if (const xml::Element* error = s.FirstChild(s.ns, "error")) condition = ConditionOf(*error, kStanzaErrorNs);
+    if (bounces_.size() < kMaxBounces && std::find(bounces_.begin(), bounces_.end(), condition) == bounces_.end()) {
+      bounces_.push_back(condition);
+    }
   }
 
-  xml::Reader reader_;
-  std::string raw_;
-  size_t mark_ = 0;
-  size_t stanza_mark_ = 0;
-  bool parser_failed_ = false;
-  std::string parser_error_;
+  stream::Parser parser_;
+  ByteLog all_;
+  ByteLog since_mark_;
+  bool marked_ = false;
   int opens_ = 0;
   int features_seen_ = 0;
   xml::Element features_;
   bool stream_closed_ = false;
-  bool truncated_ = false;
-  bool restart_due_ = false;
   std::optional<std::string> stream_error_;
-  std::vector<xml::Element> stanzas_;
+  std::optional<xml::Error> refusal_;
+  std::optional<std::string> sasl_outcome_;
+  std::optional<bool> bound_;
+  bool probe_answered_ = false;
+  std::vector<std::string> bounces_;
 };
 
-// Session drives one connection: open, log in, play, classify.
+// Session drives one connection: open, log in, play, classify, all before
+// one deadline.
 class Session {
  public:
-  explicit Session(const LiveConfig& config) : config_(config) {}
+  Session(const LiveConfig& config, Clock::time_point deadline) : config_(config), deadline_(deadline) {}
 
-  // Wait reads until |done| holds (true), or the stream ends, errs or the
-  // deadline passes (false).
+  // Step is a deadline |ms| from now, never past the session's.
+  Clock::time_point Step(int ms) const { return std::min(After(ms), deadline_); }
+
+  // Stopped reports whether nothing more will be read: the stream ended,
+  // erred, was refused by our parser, or went over the read cap.
+  bool Stopped() const {
+    return reply_.stream_error() || reply_.stream_closed() || reply_.refusal() || conn_.eof() || flooded_;
+  }
+
+  // Take feeds what was read to the reply, counting it against the cap.
+  // Returns false once reading must stop.
+  bool Take(std::string_view bytes) {
+    read_ += bytes.size();
+    if (read_ > kLiveReadCapBytes) {
+      flooded_ = true;
+      bytes.remove_suffix(read_ - kLiveReadCapBytes);
+    }
+    reply_.Feed(bytes);
+    return !Stopped();
+  }
+
+  size_t ReadMax() const { return read_ > kLiveReadCapBytes ? 1 : kLiveReadCapBytes + 1 - read_; }
+
+  // Wait reads until |done| holds (true), or the stream ends, errs, is
+  // refused or floods, or |deadline| passes (false).
   bool Wait(Clock::time_point deadline, const std::function<bool()>& done) {
     while (true) {
       if (done()) return true;
-      if (reply_.stream_error() || reply_.stream_closed() || conn_.eof()) return false;
-      std::string in;
-      Connection::ReadResult r = conn_.Read(deadline, &in);
-      if (!in.empty()) {
-        reply_.Feed(in);
-        reply_.Rescan();
+      if (Stopped()) return false;
+      // Checked here, not only by poll(): a peer that never stops sending
+      // keeps poll() ready, however late it is.
+      if (Clock::now() >= deadline) {
+        if (Clock::now() >= deadline_) deadline_hit_ = true;
+        return done();
       }
-      if (r == Connection::ReadResult::kTimeout) return done();
+      std::string in;
+      Connection::ReadResult r = conn_.Read(deadline, ReadMax(), &in);
+      if (!in.empty()) Take(in);
+      if (r == Connection::ReadResult::kTimeout) {
+        if (Clock::now() >= deadline_) deadline_hit_ = true;
+        return done();
+      }
     }
   }
 
-  bool Send(std::string_view bytes, int timeout_ms) {
-    std::string in;
-    bool ok = conn_.Send(bytes, After(timeout_ms), &in);
-    if (!in.empty()) {
-      reply_.Feed(in);
-      reply_.Rescan();
-    }
+  bool Send(std::string_view bytes, Clock::time_point deadline) {
+    if (Stopped()) return false;
+    bool ok = conn_.Send(bytes, deadline, ReadMax(), [this](std::string_view in) { return Take(in); });
+    if (!ok && Clock::now() >= deadline_) deadline_hit_ = true;
     return ok;
+  }
+
+  // Notes are the report's remarks on how the connection ended.
+  std::string Notes() const {
+    std::string notes;
+    if (reply_.refusal()) notes += " [reply refused by the reference parser: " + reply_.RefusalText() + "]";
+    if (flooded_) notes += " [the server sent more than " + std::to_string(kLiveReadCapBytes >> 20) + " MiB: reading stopped]";
+    if (conn_.reset()) notes += " [connection reset]";
+    if (deadline_hit_) notes += " [the vector's deadline passed]";
+    return notes;
   }
 
   std::string Failure(const std::string& step) const {
     std::string why = step;
-    if (reply_.stream_error()) {
-      why += ": the server sent stream error <" + *reply_.stream_error() + "/>";
+    if (reply_.refusal()) {
+      why += ": the reference parser refused the server's bytes";
+    } else if (flooded_) {
+      why += ": the server flooded the connection";
+    } else if (reply_.stream_error()) {
+      why += ": the server sent stream error <" + Quote(*reply_.stream_error(), kMaxConditionName) + "/>";
     } else if (conn_.eof() || reply_.stream_closed()) {
       why += ": the server closed the connection";
     } else {
       why += ": no answer";
     }
-    if (!reply_.parser_error().empty()) why += " (reply not parsed: " + reply_.parser_error() + ")";
-    return why + "; it sent: " + Quote(reply_.raw());
+    return why + "; it sent: " + reply_.all().Quote() + Notes();
+  }
+
+  // Interrupted classifies a session that ended before the vector was
+  // sent (no probe was answered).
+  Outcome Interrupted() const {
+    Outcome o;
+    if (reply_.refusal()) {
+      o.kind = Outcome::Kind::kInvalidReply;
+      o.condition = reply_.refusal()->condition;
+    } else if (flooded_) {
+      o.kind = Outcome::Kind::kFlooded;
+    } else if (reply_.stream_error()) {
+      o.kind = Outcome::Kind::kRefused;
+      o.condition = xml::ConditionFromName(*reply_.stream_error()).value_or(xml::Condition::kUndefinedCondition);
+    } else if (conn_.eof() || reply_.stream_closed()) {
+      o.kind = Outcome::Kind::kClosed;
+    } else {
+      o.kind = Outcome::Kind::kNoAnswer;
+    }
+    return o;
   }
 
   // Open connects and sends what |profile| puts before a vector: nothing,
@@ -422,7 +514,7 @@ class Session {
   // Returns "" or why it failed.
   std::string Open(Profile profile) {
     std::string error;
-    if (!conn_.Connect(config_, kStepTimeoutMs, &error)) return "cannot connect: " + error;
+    if (!conn_.Connect(config_, Step(kStepTimeoutMs), &error)) return "cannot connect: " + error;
     if (profile == Profile::kRaw) return {};
     if (!OpenStream(1)) return Failure("opening the stream");
     if (profile == Profile::kOpened) return {};
@@ -435,41 +527,25 @@ class Session {
     }
     if (!plain) return Failure("logging in: the server does not offer SASL PLAIN on this connection");
     std::string credentials = std::string(1, '\0') + config_.user + std::string(1, '\0') + config_.password;
-    size_t from = reply_.stanza_count();
     if (!Send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" + Base64(credentials) + "</auth>",
-              kStepTimeoutMs)) {
+              Step(kStepTimeoutMs))) {
       return Failure("logging in");
     }
-    const xml::Element* outcome = nullptr;
-    Wait(After(kStepTimeoutMs), [&] {
-      outcome = reply_.FindStanza(from, [](const xml::Element& e) {
-        return e.ns == stream::kSaslNs && (e.name == "success" || e.name == "failure");
-      });
-      return outcome != nullptr;
-    });
-    if (outcome == nullptr) return Failure("logging in");
-    if (outcome->name != "success") return Failure("logging in: SASL PLAIN failed for user '" + config_.user + "'");
+    Wait(Step(kStepTimeoutMs), [&] { return reply_.sasl_outcome().has_value(); });
+    if (!reply_.sasl_outcome()) return Failure("logging in");
+    if (*reply_.sasl_outcome() != "success") {
+      return Failure("logging in: SASL PLAIN failed for user '" + Quote(config_.user, 64) + "'");
+    }
     if (!OpenStream(2)) return Failure("restarting the stream after logging in");
-    from = reply_.stanza_count();
     if (!Send("<iq type='set' id='xmppfuzz-bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>",
-              kStepTimeoutMs)) {
+              Step(kStepTimeoutMs))) {
       return Failure("binding a resource");
     }
-    const xml::Element* bound = nullptr;
-    Wait(After(kStepTimeoutMs), [&] {
-      bound = reply_.FindStanza(from, [](const xml::Element& e) {
-        const std::string* id = e.Attr("id");
-        return e.name == "iq" && id != nullptr && *id == "xmppfuzz-bind";
-      });
-      return bound != nullptr;
-    });
-    if (bound == nullptr || bound->Attr("type") == nullptr || *bound->Attr("type") != "result" ||
-        bound->FirstChild(kBindNs, "bind") == nullptr) {
-      return Failure("binding a resource");
-    }
+    Wait(Step(kStepTimeoutMs), [&] { return reply_.bound().has_value(); });
+    if (!reply_.bound() || !*reply_.bound()) return Failure("binding a resource");
     // Available presence, so that a message to our own bare JID is delivered
     // to this resource rather than bounced (RFC 6121 8.5.2.1).
-    if (!Send("<presence/>", kStepTimeoutMs)) return Failure("sending initial presence");
+    if (!Send("<presence/>", Step(kStepTimeoutMs))) return Failure("sending initial presence");
     return {};
   }
 
@@ -477,7 +553,7 @@ class Session {
   Observation Play(std::string_view input, bool preauth) {
     Observation obs;
     reply_.Mark();
-    bool sent = Send(input, kSendTimeoutMs) && Send(preauth ? kPreauthProbe : kProbe, kStepTimeoutMs);
+    bool sent = Send(input, deadline_) && Send(preauth ? kPreauthProbe : kProbe, Step(kStepTimeoutMs));
     (void)sent;  // a refused vector may well stop the server reading
     // Bounces may be routed after the probe's answer: give them a moment, so
     // that a run classifies the same way every time.
@@ -485,20 +561,25 @@ class Session {
     // Erlang server needs seconds for 256 KiB): allow 1 ms more per 64 bytes,
     // so that a slow answer is not taken for no answer.
     int wait_ms = config_.timeout_ms + static_cast<int>(std::min<size_t>(input.size() / 64, 60000));
-    if (Wait(After(wait_ms), [&] { return reply_.ProbeAnswered(preauth); })) {
-      Wait(After(kSettleMs), [] { return false; });
+    if (Wait(Step(wait_ms), [&] { return reply_.probe_answered(); })) {
+      Wait(Step(kSettleMs), [] { return false; });
     }
-    std::string_view answer = reply_.since_mark();
-    obs.detail = answer.empty() ? "(nothing)" : Quote(answer);
-    if (!reply_.parser_error().empty()) obs.detail += " [reply not parsed: " + reply_.parser_error() + "]";
-    if (reply_.truncated()) obs.detail += " [reply over " + std::to_string(kMaxReplyBytes >> 20) + " MiB: the rest was dropped]";
-    if (reply_.stream_error()) {
+    obs.detail = reply_.since_mark().total() == 0 ? "(nothing)" : reply_.since_mark().Quote();
+    obs.detail += Notes();
+    // What the parser refused or what went over the cap decides first:
+    // nothing the server did after (or instead of) a valid reply can pass.
+    if (reply_.refusal()) {
+      obs.outcome.kind = Outcome::Kind::kInvalidReply;
+      obs.outcome.condition = reply_.refusal()->condition;
+    } else if (flooded_) {
+      obs.outcome.kind = Outcome::Kind::kFlooded;
+    } else if (reply_.stream_error()) {
       obs.outcome.kind = Outcome::Kind::kRefused;
       auto c = xml::ConditionFromName(*reply_.stream_error());
       obs.outcome.condition = c.value_or(xml::Condition::kUndefinedCondition);
-      if (!c) obs.detail = "unknown stream error <" + *reply_.stream_error() + "/>; " + obs.detail;
-    } else if (reply_.ProbeAnswered(preauth)) {
-      obs.outcome.stanza_conditions = reply_.BounceConditions();
+      if (!c) obs.detail = "unknown stream error <" + Quote(*reply_.stream_error(), kMaxConditionName) + "/>; " + obs.detail;
+    } else if (reply_.probe_answered()) {
+      obs.outcome.stanza_conditions = reply_.bounces();
       obs.outcome.kind = obs.outcome.stanza_conditions.empty() ? Outcome::Kind::kAccepted : Outcome::Kind::kStanzaError;
     } else if (reply_.stream_closed() || conn_.eof()) {
       obs.outcome.kind = Outcome::Kind::kClosed;
@@ -510,14 +591,18 @@ class Session {
 
   bool OpenStream(int nth) {
     std::string header = Prelude(Profile::kOpened, Side::kClientToServer, config_.domain);
-    if (!Send(header, kStepTimeoutMs)) return false;
-    return Wait(After(kStepTimeoutMs), [&] { return reply_.opens() >= nth && reply_.features_seen() >= nth; });
+    if (!Send(header, Step(kStepTimeoutMs))) return false;
+    return Wait(Step(kStepTimeoutMs), [&] { return reply_.opens() >= nth && reply_.features_seen() >= nth; });
   }
 
  private:
   const LiveConfig& config_;
+  Clock::time_point deadline_;
   Connection conn_;
   Reply reply_;
+  uint64_t read_ = 0;
+  bool flooded_ = false;
+  bool deadline_hit_ = false;
 };
 
 class LiveTarget final : public Target {
@@ -539,16 +624,18 @@ class LiveTarget final : public Target {
   }
 
   Observation Run(const Vector& v) override {
-    Session session(config_);
-    std::string failure = session.Open(v.profile);
-    if (!failure.empty()) {
-      Observation obs;
-      obs.outcome.kind = Outcome::Kind::kClosed;
-      obs.broken = "before the vector: " + failure;
-      if (!CheckLive(config_).empty()) obs.outcome.kind = Outcome::Kind::kCrashed;
-      return obs;
-    }
-    Observation obs = session.Play(v.input, v.profile != Profile::kAuthenticated);
+    Clock::time_point deadline = After(VectorDeadlineMs(config_, v.input.size()));
+    Observation obs;
+    {
+      Session session(config_, deadline);
+      std::string failure = session.Open(v.profile);
+      if (!failure.empty()) {
+        obs.outcome = session.Interrupted();
+        obs.broken = "before the vector: " + failure;
+      } else {
+        obs = session.Play(v.input, v.profile != Profile::kAuthenticated);
+      }
+    }  // the connection is closed before the health check
     if (obs.outcome.kind == Outcome::Kind::kNoAnswer || obs.outcome.kind == Outcome::Kind::kClosed) {
       std::string health = CheckLive(config_);
       if (!health.empty()) {
@@ -654,10 +741,20 @@ bool ParseLiveUrl(const std::string& url, LiveConfig* config, std::string* error
 
 std::unique_ptr<Target> MakeLiveTarget(const LiveConfig& config) { return std::make_unique<LiveTarget>(config); }
 
+int VectorDeadlineMs(const LiveConfig& config, size_t input_bytes) {
+  uint64_t ms = 4ull * static_cast<uint64_t>(config.timeout_ms) + input_bytes / 64;
+  return static_cast<int>(std::min<uint64_t>(ms, kLiveVectorCapMs));
+}
+
+int HealthCheckMs(const LiveConfig& config) { return std::min(config.timeout_ms, kLiveHealthCapMs); }
+
 std::string CheckLive(const LiveConfig& config) {
-  Session session(config);
-  std::string failure = session.Open(Profile::kOpened);
-  return failure.empty() ? std::string() : "the server does not open a new stream (" + failure + ")";
+  Connection conn;
+  std::string error;
+  if (!conn.Connect(config, After(HealthCheckMs(config)), &error)) {
+    return "the server does not take new connections (" + error + ")";
+  }
+  return {};
 }
 
 }  // namespace xmppfuzz::conform

@@ -1,6 +1,7 @@
 #include "conformance/runner/report.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -67,6 +68,46 @@ std::string XmlEscape(const std::string& s) {
   return out;
 }
 
+constexpr size_t kMaxDetail = 4096;    // bytes of a detail a report keeps
+constexpr size_t kMaxMessage = 16384;  // bytes of a message (event lists)
+
+// Printable is the one escaper every report field goes through (text, JSON
+// and JUnit alike): valid UTF-8 stays, LF and TAB stay (messages list
+// events on lines of their own), and every other C0 control, DEL, C1 control, the
+// line and paragraph separators, the bidirectional overrides and every
+// byte that is not UTF-8 becomes \xHH (bytes) or \u{HHHH} (characters),
+// so nothing a peer sent can drive a terminal. The result is cut at |max|
+// bytes with a marker saying how long the field was.
+std::string Printable(std::string_view s, size_t max) {
+  std::string out;
+  size_t i = 0;
+  for (; i < s.size() && out.size() < max;) {
+    uint32_t cp = 0;
+    size_t n = 1;
+    char buf[16];
+    if (!DecodeUtf8(s, i, &cp, &n)) {
+      std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned char>(s[i]));
+      out += buf;
+      i += 1;
+      continue;
+    }
+    bool control = (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+                   (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F;
+    if (control) {
+      std::snprintf(buf, sizeof buf, cp < 0x80 ? "\\x%02X" : "\\u{%04X}", static_cast<unsigned>(cp));
+      out += buf;
+    } else {
+      out.append(s, i, n);
+    }
+    i += n;
+  }
+  if (i < s.size()) out += "...[cut: " + std::to_string(s.size()) + " bytes in all]";
+  return out;
+}
+
+std::string Detail(const std::string& s) { return Printable(s, kMaxDetail); }
+std::string Message(const std::string& s) { return Printable(s, kMaxMessage); }
+
 nlohmann::json CountsJson(const Counts& c) {
   nlohmann::json j;
   for (Verdict v : kVerdicts) j[std::string(VerdictName(v))] = c[static_cast<size_t>(v)];
@@ -116,8 +157,10 @@ std::string TextReport(const std::vector<TargetReport>& reports) {
       for (const Result& r : report.results) {
         if (r.verdict != shown) continue;
         std::string tag = shown == Verdict::kFail ? "FAIL" : shown == Verdict::kKnown ? "known" : "acceptable";
-        out += "  " + tag + " " + r.vector->id + ": " + Indent(r.message);
-        if (shown == Verdict::kFail && !r.observation.detail.empty()) out += "\n    detail: " + Indent(r.observation.detail);
+        out += "  " + tag + " " + Message(r.vector->id) + ": " + Indent(Message(r.message));
+        if (shown == Verdict::kFail && !r.observation.detail.empty()) {
+          out += "\n    detail: " + Indent(Detail(r.observation.detail));
+        }
         out += "\n";
       }
     }
@@ -157,8 +200,8 @@ std::string JsonReport(const std::vector<TargetReport>& reports) {
         j["observed"] = r.observation.outcome.Text();
         if (!report.live) j["events"] = r.observation.events;
       }
-      if (!r.message.empty()) j["message"] = r.message;
-      if (!r.observation.detail.empty()) j["detail"] = r.observation.detail;
+      if (!r.message.empty()) j["message"] = Message(r.message);
+      if (!r.observation.detail.empty()) j["detail"] = Detail(r.observation.detail);
       vectors.push_back(std::move(j));
     }
     t["vectors"] = std::move(vectors);
@@ -186,16 +229,16 @@ std::string JunitReport(const std::vector<TargetReport>& reports) {
         switch (r->verdict) {
           case Verdict::kFail:
             ++f;
-            cases += "<failure message=\"" + XmlEscape(r->message) + "\">" + XmlEscape(r->observation.detail) +
-                     "</failure>";
+            cases += "<failure message=\"" + XmlEscape(Message(r->message)) + "\">" +
+                     XmlEscape(Detail(r->observation.detail)) + "</failure>";
             break;
           case Verdict::kNotApplicable:
             ++s;
-            cases += "<skipped message=\"" + XmlEscape(r->message) + "\"/>";
+            cases += "<skipped message=\"" + XmlEscape(Message(r->message)) + "\"/>";
             break;
           case Verdict::kAcceptable:
           case Verdict::kKnown:
-            cases += "<system-out>" + XmlEscape(std::string(VerdictName(r->verdict)) + ": " + r->message) +
+            cases += "<system-out>" + XmlEscape(std::string(VerdictName(r->verdict)) + ": " + Message(r->message)) +
                      "</system-out>";
             break;
           case Verdict::kPass:

@@ -29,6 +29,7 @@ bool Matches(const Outcome& want, const Outcome& got, bool live) {
     case Kind::kFailure:
       return got.kind == Kind::kFailure && (want.sasl_condition.empty() || want.sasl_condition == got.sasl_condition) &&
              (want.server_error.empty() || want.server_error == got.server_error);
+    case Kind::kInvalidReply: return got.kind == Kind::kInvalidReply && got.condition == want.condition;
     default: return got.kind == want.kind;
   }
 }
@@ -148,7 +149,8 @@ bool ParseExpectations(const std::string& path, std::string_view text, Expectati
       auto outcome = ParseOutcome(one, /*with_offset=*/false);
       if (!outcome) {
         return fail("bad outcome '" + std::string(one) +
-                    "' (accepted, refused <condition>, stanza-error [<c1>+<c2>...], closed, no-answer, crashed;"
+                    "' (accepted, refused <condition>, stanza-error [<c1>+<c2>...], closed, no-answer, crashed,"
+                    " flooded, invalid-reply <condition>;"
                     " several separated by '|')");
       }
       alternatives.push_back(*outcome);

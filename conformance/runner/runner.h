@@ -63,7 +63,7 @@ using Expectations = std::map<std::string, KnownDeviation>;
 //   # comment
 //   <vector-id>  <outcome> [| <outcome>...]  -- <reason>
 // where <outcome> is accepted, refused <condition>, stanza-error, closed,
-// no-answer or crashed. Several outcomes separated by '|' name a target
+// no-answer, crashed, flooded or invalid-reply <condition>. Several outcomes separated by '|' name a target
 // that varies between them; one of them may then be the vector's own
 // expected outcome. Returns false with "FILE:LINE: message" in |error|.
 bool ParseExpectations(const std::string& path, std::string_view text, Expectations* out, std::string* error);

@@ -158,17 +158,58 @@ class InputDecoder {
 // FileParser reads one .vec file line by line.
 class FileParser {
  public:
-  FileParser(const std::string& path, std::string_view text, const std::string& category)
-      : path_(path), text_(text), category_(category) {}
+  FileParser(const std::string& path, std::string_view text, const std::string& category, bool keep_inputs)
+      : path_(path), text_(text), category_(category), keep_inputs_(keep_inputs) {}
 
   bool Run(std::vector<Vector>* out, std::string* error) {
-    if (Parse(out)) return true;
+    if (CheckText() && Parse(out)) return true;
     *error = error_.empty() ? path_ + ": parse error" : error_;
     return false;
   }
 
  private:
   enum class Block : uint8_t { kNone, kInput, kEvents, kExchange };
+
+  // CheckText holds the file to its format: UTF-8 text (shortest forms, no
+  // surrogates, nothing above U+10FFFF) without NUL or C0 controls other
+  // than TAB and LF, CR tolerated before LF only as the trim allows.
+  bool CheckText() {
+    int line = 1;
+    for (size_t i = 0; i < text_.size();) {
+      unsigned char c = static_cast<unsigned char>(text_[i]);
+      if (c == '\n') {
+        ++line;
+        ++i;
+        continue;
+      }
+      if (c < 0x80) {
+        if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F) {
+          return FailAt(line, "control byte 0x" + Hex(c) + " in the file (write bytes as \\xHH escapes)");
+        }
+        ++i;
+        continue;
+      }
+      size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+      bool ok = n != 0 && i + n <= text_.size();
+      for (size_t k = 1; ok && k < n; ++k) {
+        unsigned char b = static_cast<unsigned char>(text_[i + k]);
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (k == 1 && c == 0xE0) lo = 0xA0;
+        if (k == 1 && c == 0xED) hi = 0x9F;
+        if (k == 1 && c == 0xF0) lo = 0x90;
+        if (k == 1 && c == 0xF4) hi = 0x8F;
+        ok = b >= lo && b <= hi;
+      }
+      if (!ok) return FailAt(line, "invalid UTF-8 (byte 0x" + Hex(c) + "); a .vec file is UTF-8 text");
+      i += n;
+    }
+    return true;
+  }
+
+  static std::string Hex(unsigned char c) {
+    static constexpr char kDigits[] = "0123456789ABCDEF";
+    return std::string{kDigits[c >> 4], kDigits[c & 15]};
+  }
 
   bool Parse(std::vector<Vector>* out) {
     std::optional<Vector> current;
@@ -196,16 +237,25 @@ class FileParser {
       if (!DecodeInput(input_text, &v.input, &decode_error)) {
         return FailAt(input_line_, "vector '" + v.id + "': " + decode_error);
       }
+      if (!keep_inputs_) std::string().swap(v.input);
       // An events line uses the input escapes too; a decoded line feed
-      // separates events, so one \repeat can stand for many.
+      // separates events, so one \repeat can stand for many (within
+      // kMaxEventBytes and kMaxEvents for the vector).
+      size_t event_bytes = 0;
       for (const auto& [text, line] : events_text) {
         std::string decoded;
-        if (!DecodeInput(text, &decoded, &decode_error)) return FailAt(line, "vector '" + v.id + "': " + decode_error);
+        if (!DecodeInput(text, &decoded, &decode_error, kMaxEventBytes - event_bytes)) {
+          return FailAt(line, "vector '" + v.id + "': " + decode_error);
+        }
+        event_bytes += decoded.size();
         size_t start = 0;
         while (start < decoded.size()) {
           size_t nl = decoded.find('\n', start);
           if (nl == std::string::npos) nl = decoded.size();
           if (nl == start) return FailAt(line, "vector '" + v.id + "': an empty event");
+          if (v.events.size() >= kMaxEvents) {
+            return FailAt(line, "vector '" + v.id + "': more than " + std::to_string(kMaxEvents) + " events");
+          }
           v.events.push_back(decoded.substr(start, nl - start));
           start = nl + 1;
         }
@@ -390,7 +440,8 @@ class FileParser {
         return Fail("acceptable is '<outcome> -- <reason>'");
       }
       auto outcome = ParseOutcome(Trim(value.substr(0, dash)), /*with_offset=*/false);
-      if (!outcome || outcome->kind == Outcome::Kind::kNoAnswer || outcome->kind == Outcome::Kind::kCrashed) {
+      if (!outcome || outcome->kind == Outcome::Kind::kNoAnswer || outcome->kind == Outcome::Kind::kCrashed ||
+          outcome->kind == Outcome::Kind::kFlooded || outcome->kind == Outcome::Kind::kInvalidReply) {
         return Fail("an acceptable outcome is accepted, refused <condition>, stanza-error [<conditions>] or closed");
       }
       v.acceptable.push_back(Acceptable{*outcome, std::string(Trim(value.substr(dash + 4)))});
@@ -662,6 +713,7 @@ class FileParser {
   std::string path_;
   std::string_view text_;
   std::string category_;
+  bool keep_inputs_ = true;
   std::string error_;
   int line_no_ = 0;
   int input_line_ = 0;
@@ -710,6 +762,8 @@ std::string Outcome::Text(bool expectation) const {
       if (!expectation && !check.empty()) s += " check=" + check;
       return s;
     }
+    case Kind::kFlooded: return "flooded";
+    case Kind::kInvalidReply: return "invalid-reply " + std::string(xml::ConditionName(condition));
   }
   return "accepted";
 }
@@ -741,6 +795,14 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     } else if (words.size() != 2) {
       return std::nullopt;
     }
+    return o;
+  }
+  if (words[0] == "invalid-reply") {
+    if (words.size() != 2) return std::nullopt;
+    auto c = xml::ConditionFromName(words[1]);
+    if (!c || *c == xml::Condition::kNone) return std::nullopt;
+    o.kind = Outcome::Kind::kInvalidReply;
+    o.condition = *c;
     return o;
   }
   if (words[0] == "stanza-error" && words.size() == 2) {
@@ -788,6 +850,8 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     o.kind = Outcome::Kind::kNoAnswer;
   } else if (words[0] == "crashed") {
     o.kind = Outcome::Kind::kCrashed;
+  } else if (words[0] == "flooded") {
+    o.kind = Outcome::Kind::kFlooded;
   } else {
     return std::nullopt;
   }
@@ -800,11 +864,13 @@ bool DecodeInput(std::string_view text, std::string* out, std::string* error, si
 }
 
 bool ParseVectorFile(const std::string& path, std::string_view text, const std::string& category,
-                     std::vector<Vector>* out, std::string* error) {
-  return FileParser(path, text, category).Run(out, error);
+                     std::vector<Vector>* out, std::string* error, bool keep_inputs) {
+  return FileParser(path, text, category, keep_inputs).Run(out, error);
 }
 
 bool ReadFile(const std::string& path, std::string* out) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return false;  // reads as empty otherwise
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
   std::ostringstream buffer;
@@ -814,11 +880,12 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
-bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* error) {
+bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* error, bool keep_inputs) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    *error = "suite directory '" + dir + "' does not exist";
+    *error = fs::exists(dir, ec) ? "suite '" + dir + "' is not a directory (--suite takes the directory of .vec files)"
+                                 : "suite directory '" + dir + "' does not exist";
     return false;
   }
   std::vector<fs::path> files;
@@ -839,7 +906,7 @@ bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* er
       return false;
     }
     std::string category = file.parent_path().filename().string();
-    if (!ParseVectorFile(file.string(), text, category, out, error)) return false;
+    if (!ParseVectorFile(file.string(), text, category, out, error, keep_inputs)) return false;
   }
   // Stable: of two vectors with one id, the later (by file, then line) is
   // the one reported, pointing back at the first.

@@ -42,9 +42,12 @@ struct Outcome {
     kCrashed,      // (live) the peer no longer takes connections
     kSuccess,      // (SASL) the side under test authenticated the exchange
     kFailure,      // (SASL) the side under test refused the exchange
+    kFlooded,      // (live) the peer sent more than the per-connection read cap
+    kInvalidReply, // (live) the reference parser (client side) refused the
+                   // peer's bytes; |condition| says why
   };
   Kind kind = Kind::kAccepted;
-  xml::Condition condition = xml::Condition::kNone;  // kRefused
+  xml::Condition condition = xml::Condition::kNone;  // kRefused, kInvalidReply
   // kRefused in a vector: the error must come at or before this offset
   // (relative to the start of the vector's input). In an observation: the
   // offset the reference reported, or nullopt when unknown (live targets).
@@ -67,9 +70,9 @@ struct Outcome {
   // spell it: "accepted", "refused restricted-xml", "refused
   // restricted-xml at-or-before 12" (vectors), "stanza-error",
   // "stanza-error bad-request+jid-malformed", "closed", "no-answer",
-  // "crashed", "success", "failure not-authorized e=invalid-proof". An
-  // observed offset prints as "at 12", an observed check as
-  // "check=proof-mismatch".
+  // "crashed", "flooded", "invalid-reply not-well-formed", "success",
+  // "failure not-authorized e=invalid-proof". An observed offset prints as
+  // "at 12", an observed check as "check=proof-mismatch".
   std::string Text(bool expectation = false) const;
 };
 
@@ -189,8 +192,16 @@ bool DecodeInput(std::string_view text, std::string* out, std::string* error,
 // ParseVectorFile parses the text of one .vec file. |category| is the
 // directory the file lives in; every id must start with "<category>/".
 // Returns false with "FILE:LINE: message" in |error| on the first problem.
+// The file must be UTF-8 without NUL or other C0 controls but TAB and LF
+// (bytes the input needs are written as escapes). |keep_inputs| false:
+// inputs are decoded (and checked) but not kept.
 bool ParseVectorFile(const std::string& path, std::string_view text, const std::string& category,
-                     std::vector<Vector>* out, std::string* error);
+                     std::vector<Vector>* out, std::string* error, bool keep_inputs = true);
+
+// The decoded events of one vector may not exceed kMaxEventBytes in all,
+// nor kMaxEvents lines.
+inline constexpr size_t kMaxEventBytes = 4u << 20;
+inline constexpr size_t kMaxEvents = 65536;
 
 // ReadFile reads the whole file at |path| into |out|; false if it cannot be
 // opened or read.
@@ -198,7 +209,7 @@ bool ReadFile(const std::string& path, std::string* out);
 
 // LoadSuite reads every .vec file under |dir| (one directory per category),
 // checks ids are unique and returns the vectors sorted by id.
-bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* error);
+bool LoadSuite(const std::string& dir, std::vector<Vector>* out, std::string* error, bool keep_inputs = true);
 
 // Prelude returns the bytes sent before a vector's input for |profile| and
 // |side|: empty for kRaw, otherwise the standard stream header (a client's

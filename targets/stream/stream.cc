@@ -101,8 +101,12 @@ bool Parser::AllowInbandRestart() {
 }
 
 Error Parser::CheckHeader(const Element& header, const std::string& content_ns, uint64_t offset) const {
-  if (header.name != "stream") return Fail(Condition::kBadFormat, offset, "root element is not <stream>");
-  if (header.ns != xml::kStreamsNs) return Fail(Condition::kInvalidNamespace, offset, "stream element not in the streams namespace (RFC 6120 4.8.1)");
+  // RFC 6120 4.8.1: the root element must be qualified by the streams
+  // namespace, else invalid-namespace (whatever its name: a <message/> in
+  // jabber:client is not in it). In that namespace but not <stream>: the
+  // root cannot be processed at all (bad-format, RFC 6120 4.9.3.1).
+  if (header.ns != xml::kStreamsNs) return Fail(Condition::kInvalidNamespace, offset, "root element not in the streams namespace (RFC 6120 4.8.1)");
+  if (header.name != "stream") return Fail(Condition::kBadFormat, offset, "root element in the streams namespace is not <stream> (RFC 6120 4.9.3.1)");
   if (content_ns != kClientNs && content_ns != kServerNs) {
     return Fail(Condition::kInvalidNamespace, offset, "content namespace is not jabber:client or jabber:server (RFC 6120 4.8.2)");
   }

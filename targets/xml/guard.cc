@@ -492,7 +492,10 @@ bool Guard::RefDone(uint32_t decoded) {
   if (ref_return_ == State::kAttrValue && keep_value_) base::AppendUtf8(attrs_.back().value, decoded);
   if (ref_return_ == State::kText) {
     if (depth_ <= 1) return Fail(Condition::kBadFormat, ref_at_, "character data between stanzas");
-    if (++text_bytes_ > limits_.max_text_bytes) return Fail(Condition::kPolicyViolation, ref_at_, "too much character data in one stanza");
+    // Counted decoded, as literal text is: &#x10000; is 4 bytes of data,
+    // whatever way it was written.
+    text_bytes_ += Utf8Length(decoded);
+    if (text_bytes_ > limits_.max_text_bytes) return Fail(Condition::kPolicyViolation, ref_at_, "too much character data in one stanza");
   }
   return true;
 }

@@ -191,6 +191,29 @@ std::string Canonical(const Element& e, const std::string* parent_ns) {
   return out;
 }
 
+Limits CanonicalLimits(const Limits& input, size_t canonical_bytes) {
+  Limits l = input;
+  size_t digits = std::to_string(input.max_attributes == 0 ? 0 : input.max_attributes - 1).size();
+  l.max_attributes = 2 * input.max_attributes + 1;
+  l.max_namespace_decls = std::max(input.max_namespace_decls, input.max_attributes + 1);
+  l.max_name_bytes = input.max_name_bytes + digits;
+  size_t bytes = std::max({input.max_stanza_bytes, input.max_stanza_bytes_preauth, canonical_bytes});
+  l.max_stanza_bytes = l.max_stanza_bytes_preauth = bytes;
+  return l;
+}
+
+size_t CanonicalSizeBound(const Element& e, const std::string* parent_ns) {
+  // <name xmlns="NS" ...> ... </name>: 2 names, 5 bytes of markup, 9 for xmlns="".
+  size_t n = 2 * e.name.size() + 5 + ((parent_ns == nullptr || *parent_ns != e.ns) ? e.ns.size() + 9 : 0);
+  for (const Attribute& a : e.attributes) {
+    // ' nK:name="value"' with every value byte escaped at most 6-fold, and
+    // its own ' xmlns:nK="NS"' declaration.
+    n += a.name.size() + 6 * a.value.size() + a.ns.size() + 32;
+  }
+  for (const Node& c : e.children) n += c.is_text ? 5 * c.text.size() : CanonicalSizeBound(c.element, &e.ns);
+  return n;
+}
+
 std::string CanonicalHeader(const Element& header, std::string_view content_ns) {
   std::string out;
   if (header.ns == kStreamsNs && header.name == "stream") {

@@ -122,8 +122,11 @@ struct Node {
 //    &amp; &lt; &gt; &quot; &#9; &#10; &#13;; text escapes & < > LF CR the
 //    same way; nothing else is escaped (UTF-8 is written as is);
 //  - an element with no children is written <name/>.
-// Parsing the output again gives an equal tree.
+// Parsing the output again gives an equal tree, under the limits
+// CanonicalLimits() returns (the canonical form may be longer than the
+// input it came from).
 std::string Canonical(const Element& e, const std::string* parent_ns = nullptr);
+
 
 // CanonicalHeader renders a stream header start tag, without a closing tag:
 // <stream:stream xmlns:stream="http://etherx.jabber.org/streams"
@@ -185,6 +188,28 @@ struct Limits {
   size_t max_namespace_decls = 16;        // per element
   size_t max_text_bytes = 256 * 1024;     // character data in one stanza
 };
+
+// CanonicalLimits returns the limits under which the canonical form of any
+// stanza that |input| admitted parses back, given the canonical string's
+// length |canonical_bytes|. The canonical form grows by its documented
+// rules, and only by them:
+//  - depth and character data per stanza do not change (text is counted
+//    decoded; the same characters come back);
+//  - attributes per element: an xmlns="..." and one xmlns:nK per attribute
+//    namespace may be added, so 2 x max_attributes + 1; namespace
+//    declarations per element: max_attributes + 1 at most;
+//  - names: an attribute prefix of one byte may become nK, K below
+//    max_attributes, so max_name_bytes + the digits of max_attributes - 1;
+//  - stanza size: escapes (up to 6 bytes for 1: &quot;) and xmlns="..." on
+//    every element whose namespace differs from its parent's have no fixed
+//    ratio to the input, so the size limit is the canonical length itself
+//    (the limit bounds what a peer sends, not the tree it stands for).
+Limits CanonicalLimits(const Limits& input, size_t canonical_bytes);
+
+// CanonicalSizeBound is an upper bound on Canonical(e).size(), computed
+// without rendering (xmlns="..." on each element can make the canonical form
+// far longer than its input, e.g. many <p:x/> children of a long namespace).
+size_t CanonicalSizeBound(const Element& e, const std::string* parent_ns = nullptr);
 
 enum class Status : uint8_t {
   kOk,        // the stream closed cleanly; nothing more is expected

@@ -321,6 +321,59 @@ case $case_name in
     expect_usage_error "cannot write '$tmp/no-such-dir/report.json'"
     ;;
 
+  # Issue 10, finding 5: output that cannot be written is an error (exit 2,
+  # one line), for parse and conform, to a full device or a closed stdout.
+  stdout-unwritable)
+    write_passing_suite
+    printf "<?xml version='1.0'?><stream:stream to='example.com' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'><message/>" >"$tmp/s.xml"
+    for target in /dev/full closed; do
+      for cmd in "parse $tmp/s.xml" "conform --suite $tmp/suite" "conform --suite $tmp/suite --list" \
+                 "conform --suite $tmp/suite --format json --out $tmp/r.json"; do
+        # shellcheck disable=SC2086
+        if [[ $target == closed ]]; then
+          "$xmppfuzz" $cmd >&- 2>"$tmp/err"
+        else
+          "$xmppfuzz" $cmd >/dev/full 2>"$tmp/err"
+        fi
+        rc=$?
+        [[ $rc -eq 2 ]] || fail "'$cmd' to $target: exit status $rc, expected 2"
+        [[ $(wc -l <"$tmp/err") -eq 1 ]] || fail "'$cmd' to $target: stderr has $(wc -l <"$tmp/err") lines"
+        expect_in err "xmppfuzz: cannot write standard output"
+      done
+    done
+    ;;
+
+  # Issue 10, finding 9: usage mistakes get their own message and leave no
+  # --out file behind.
+  usage-misc)
+    write_suite
+    mkdir "$tmp/expect-dir"
+    conform --suite "$tmp/suite" --expect "$tmp/expect-dir"
+    expect_usage_error "--expect '$tmp/expect-dir' is a directory, not an expectations file"
+    conform --suite "$tmp/suite/demo/cases.vec"
+    expect_usage_error "suite '$tmp/suite/demo/cases.vec' is not a directory"
+    conform --suite "$tmp/suite" --format yaml --out "$tmp/left.json"
+    expect_usage_error "--format takes text, json or junit"
+    [[ ! -e $tmp/left.json ]] || fail "a run refused for bad usage left '$tmp/left.json' behind"
+    conform --suite "$tmp/suite" --expect "$tmp/missing.expect" --out "$tmp/left.json"
+    expect_usage_error "cannot read '$tmp/missing.expect'"
+    [[ ! -e $tmp/left.json ]] || fail "a run refused for a missing --expect left '$tmp/left.json' behind"
+    printf "<?xml version='1.0'?>" >"$tmp/s.xml"
+    for seed in -1 +5 ' 5' '5 ' 0x5 ''; do
+      "$xmppfuzz" parse --chunk "random:$seed" "$tmp/s.xml" >"$tmp/out" 2>"$tmp/err"
+      rc=$?
+      expect_usage_error "--chunk random:SEED needs a decimal seed"
+    done
+    for n in +5 ' 5' -3; do
+      "$xmppfuzz" parse --chunk "$n" "$tmp/s.xml" >"$tmp/out" 2>"$tmp/err"
+      rc=$?
+      expect_usage_error "--chunk takes a positive byte count"
+    done
+    "$xmppfuzz" parse --chunk random:5 "$tmp/s.xml" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    expect_rc 0
+    ;;
+
   usage-no-match)
     write_suite
     conform --suite "$tmp/suite" --filter 'other/*'

@@ -125,13 +125,13 @@ TEST(ParseExpectationsError, NoOutcome) {
 TEST(ParseExpectationsError, UnknownCondition) {
   EXPECT_EQ(ErrorOf("a/x refused made-up -- why\n"),
             "srv.expect:1: bad outcome 'refused made-up' (accepted, refused <condition>, stanza-error "
-            "[<c1>+<c2>...], closed, no-answer, crashed; several separated by '|')");
+            "[<c1>+<c2>...], closed, no-answer, crashed, flooded, invalid-reply <condition>; several separated by '|')");
 }
 
 // kOutcomeHelp is what every bad-outcome message ends with.
 const std::string kOutcomeHelp =
-    " (accepted, refused <condition>, stanza-error [<c1>+<c2>...], closed, no-answer, crashed; several separated by "
-    "'|')";
+    " (accepted, refused <condition>, stanza-error [<c1>+<c2>...], closed, no-answer, crashed, flooded, "
+    "invalid-reply <condition>; several separated by '|')";
 
 TEST(ParseExpectationsError, OffsetNotAllowed) {
   EXPECT_EQ(ErrorOf("a/x refused restricted-xml at-or-before 3 -- why\n"),
@@ -648,6 +648,36 @@ TEST(UnknownIds, StaleLinesAreReportedInOrder) {
   known["cat/a-gone"] = KnownDeviation{};
   EXPECT_EQ(UnknownIds(known, vs), (std::vector<std::string>{"cat/a-gone", "cat/zz-gone"}));
   EXPECT_TRUE(UnknownIds(Expectations{}, vs).empty());
+}
+
+// The live outcome classes of issue 10: a flood and a reply the reference
+// parser refused are outcomes of their own, never a pass.
+TEST(ParseExpectations, FloodedAndInvalidReply) {
+  Expectations known;
+  std::string error;
+  ASSERT_TRUE(ParseExpectations("srv.expect", "a/x flooded | invalid-reply not-well-formed -- hostile\n", &known, &error))
+      << error;
+  ASSERT_EQ(known.at("a/x").alternatives.size(), 2u);
+  EXPECT_EQ(known.at("a/x").alternatives[0].kind, Outcome::Kind::kFlooded);
+  EXPECT_EQ(known.at("a/x").alternatives[1].kind, Outcome::Kind::kInvalidReply);
+  EXPECT_EQ(known.at("a/x").alternatives[1].condition, xml::Condition::kNotWellFormed);
+  EXPECT_EQ(known.at("a/x").alternatives[1].Text(), "invalid-reply not-well-formed");
+}
+
+TEST(Judge, LiveInvalidReplyNeverPasses) {
+  Vector v;
+  v.id = "a/x";
+  v.expect.kind = Kind::kAccepted;
+  Observation obs;
+  obs.outcome.kind = Kind::kInvalidReply;
+  obs.outcome.condition = C::kNotWellFormed;
+  EXPECT_EQ(Judge(v, obs, /*live=*/true, nullptr).verdict, Verdict::kFail);
+  obs.outcome.kind = Kind::kFlooded;
+  EXPECT_EQ(Judge(v, obs, /*live=*/true, nullptr).verdict, Verdict::kFail);
+}
+
+TEST(ParseExpectationsError, InvalidReplyNeedsCondition) {
+  EXPECT_EQ(ErrorOf("a/x invalid-reply -- why\n"), "srv.expect:1: bad outcome 'invalid-reply'" + kOutcomeHelp);
 }
 
 }  // namespace

@@ -300,7 +300,8 @@ TEST(JsonReport, InvalidUtf8StillParses) {
                                  "\xED\xA0\x80\xF4\x90\x80\x80"));
   nlohmann::json j = ParseJson(JsonReport({t}));
   std::string message = j["targets"][0]["vectors"][0]["message"];
-  EXPECT_EQ(message, std::string("bad \xEF\xBF\xBD( \xEF\xBF\xBD \0 end", 18));
+  // Every byte that is not printable UTF-8 is escaped (issue 10, finding 6).
+  EXPECT_EQ(message, "bad \\xC3( \\xFF \\x00 end");
   EXPECT_EQ(j["targets"][0]["summary"]["fail"], 1);
 }
 
@@ -455,22 +456,26 @@ std::string Fffd(int n) {
   return s;
 }
 
-TEST(JunitReport, BytesThatAreNotXmlCharactersAreReplaced) {
+// Bytes that are not printable UTF-8 are escaped as \xHH by the reports'
+// one escaper (issue 10, finding 6); characters XML forbids but the
+// escaper keeps (U+FFFE, U+FFFF) become U+FFFD.
+TEST(JunitReport, BytesThatAreNotPrintableAreEscaped) {
   struct Case {
     const char* what;
     std::string bytes;
     std::string shown;
   };
   const std::vector<Case> cases = {
-      {"control characters", std::string("a\x01\x08\x0B\x0C\x1F\0b", 8), "a" + Fffd(6) + "b"},
-      {"carriage return", "a\rb", "a\rb"},
-      {"lone continuation byte", "a\x80z", "a" + Fffd(1) + "z"},
-      {"truncated sequence", "a\xE2\x82", "a" + Fffd(2)},
-      {"invalid lead bytes", "a\xFF\xFEz", "a" + Fffd(2) + "z"},
-      {"overlong NUL", "a\xC0\x80z", "a" + Fffd(2) + "z"},
-      {"overlong slash", "a\xE0\x80\xAFz", "a" + Fffd(3) + "z"},
-      {"UTF-8 encoded surrogate", "a\xED\xA0\x80z", "a" + Fffd(3) + "z"},
-      {"above U+10FFFF", "a\xF4\x90\x80\x80z", "a" + Fffd(4) + "z"},
+      {"control characters", std::string("a\x01\x08\x0B\x0C\x1F\0b", 8), "a\\x01\\x08\\x0B\\x0C\\x1F\\x00b"},
+      {"carriage return", "a\rb", "a\\x0Db"},
+      {"tab", "a\tb", "a\tb"},
+      {"lone continuation byte", "a\x80z", "a\\x80z"},
+      {"truncated sequence", "a\xE2\x82", "a\\xE2\\x82"},
+      {"invalid lead bytes", "a\xFF\xFEz", "a\\xFF\\xFEz"},
+      {"overlong NUL", "a\xC0\x80z", "a\\xC0\\x80z"},
+      {"overlong slash", "a\xE0\x80\xAFz", "a\\xE0\\x80\\xAFz"},
+      {"UTF-8 encoded surrogate", "a\xED\xA0\x80z", "a\\xED\\xA0\\x80z"},
+      {"above U+10FFFF", "a\xF4\x90\x80\x80z", "a\\xF4\\x90\\x80\\x80z"},
       {"U+FFFE", "a\xEF\xBF\xBEz", "a" + Fffd(1) + "z"},
       {"U+FFFF", "a\xEF\xBF\xBFz", "a" + Fffd(1) + "z"},
   };
@@ -502,12 +507,41 @@ TEST(JunitReport, ValidUtf8IsKept) {
   t.target = "inproc:expat";
   std::string text = "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xEF\xBF\xBD \xF4\x8F\xBF\xBD \x7F";
   t.results.push_back(MakeResult(suite.Add("a", "x"), Verdict::kFail, text));
+  text.replace(text.size() - 1, 1, "\\x7F");  // DEL is a control: escaped
   XmlDoc doc = ParseXml(JunitReport({t}));
   ASSERT_NE(doc, nullptr);
   xmlNode* failure = Children(Children(Children(xmlDocGetRootElement(doc.get()), "testsuite").at(0), "testcase").at(0),
                               "failure")
                          .at(0);
   EXPECT_EQ(Attr(failure, "message"), text);
+}
+
+// Issue 10, finding 6: what a peer sent never reaches a report raw (NUL,
+// ESC and other controls, C1 controls, bidirectional overrides, bytes that
+// are not UTF-8), and a huge detail is cut with a marker, in every format.
+TEST(ReportEscaping, PeerBytesEscapedAndCutInEveryFormat) {
+  Suite suite;
+  const Vector* v = suite.Add("live", "evil");
+  std::string evil = std::string("unknown <evil\x1B[2J\x1B]0;t\x07") + std::string(1, '\0') + "\xC2\x9B\xE2\x80\xAE\xFF>";
+  std::string huge(8u << 20, 'x');
+  TargetReport report;
+  report.target = "xmpp://127.0.0.1:1";
+  report.live = true;
+  report.results.push_back(MakeResult(v, Verdict::kFail, evil, evil + huge));
+  for (const std::string& out : {TextReport({report}), JsonReport({report}), JunitReport({report})}) {
+    EXPECT_LT(out.size(), 64u * 1024);
+    EXPECT_NE(out.find("[cut: "), std::string::npos);
+    for (size_t i = 0; i < out.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(out[i]);
+      ASSERT_FALSE((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F || c == 0xFF) << "raw byte " << int(c) << " at " << i;
+    }
+    EXPECT_EQ(out.find("\xC2\x9B"), std::string::npos);      // C1 CSI
+    EXPECT_EQ(out.find("\xE2\x80\xAE"), std::string::npos);  // U+202E
+  }
+  std::string text = TextReport({report});
+  EXPECT_NE(text.find("\\x1B[2J"), std::string::npos) << text.substr(0, 400);
+  EXPECT_NE(text.find("\\x00"), std::string::npos);
+  EXPECT_NE(text.find("\\u{202E}"), std::string::npos);
 }
 
 }  // namespace

@@ -929,5 +929,40 @@ TEST(Names, SideAndProfile) {
   EXPECT_EQ(ProfileName(Profile::kAuthenticated), "authenticated");
 }
 
+// Issue 10, finding 9: a .vec file is UTF-8 text; invalid UTF-8 and NUL or
+// other controls in it are refused with the line, and one \repeat in
+// events: cannot make the loader take gigabytes.
+TEST(VectorFileError, InvalidUtf8InTextField) {
+  EXPECT_EQ(ErrorOf("[cat/x]\ndescription: caf\xC3\n"), "dir/cat/f.vec:2: invalid UTF-8 (byte 0xC3); a .vec file is UTF-8 text");
+  EXPECT_EQ(ErrorOf("[cat/x]\nsource: \xED\xA0\x80\n"), "dir/cat/f.vec:2: invalid UTF-8 (byte 0xED); a .vec file is UTF-8 text");
+}
+
+TEST(VectorFileError, NulInTextField) {
+  EXPECT_EQ(ErrorOf(std::string("[cat/x]\n\ndescription: a\0b\n", 24)),
+            "dir/cat/f.vec:3: control byte 0x00 in the file (write bytes as \\xHH escapes)");
+  EXPECT_EQ(ErrorOf("[cat/x]\ndescription: \x1B[2J\n"),
+            "dir/cat/f.vec:2: control byte 0x1B in the file (write bytes as \\xHH escapes)");
+}
+
+TEST(VectorFileError, EventsRepeatIsBounded) {
+  std::string text = "[cat/x]\ndescription: d\nsource: s\ninput:\n  <message/>\nevents:\n  \\repeat{1000000}{stanza <a/>\\n}\nexpect: accepted\n";
+  std::string error = ErrorOf(text);
+  EXPECT_NE(error.find("dir/cat/f.vec:7: vector 'cat/x': input larger than"), std::string::npos) << error;
+  text = "[cat/x]\ndescription: d\nsource: s\ninput:\n  <message/>\nevents:\n  \\repeat{70000}{e\\n}\nexpect: accepted\n";
+  EXPECT_EQ(ErrorOf(text), "dir/cat/f.vec:7: vector 'cat/x': more than 65536 events");
+}
+
+TEST(VectorFile, InputsCanBeDropped) {
+  std::vector<Vector> out;
+  std::string error;
+  std::string text = "[cat/x]\ndescription: d\nsource: s\ninput:\n  \\repeat{1000}{<a/>}\nexpect: refused restricted-xml at-or-before 0\n";
+  ASSERT_TRUE(ParseVectorFile("dir/cat/f.vec", text, "cat", &out, &error, /*keep_inputs=*/false)) << error;
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].input.empty());
+  EXPECT_EQ(out[0].input.capacity() < 1000, true);
+  text[text.find("\\repeat")] = '#';  // still decoded, so still checked: '#repeat{' is an unescaped brace
+  EXPECT_FALSE(ParseVectorFile("dir/cat/f.vec", text, "cat", &out, &error, false));
+}
+
 }  // namespace
 }  // namespace xmppfuzz::conform

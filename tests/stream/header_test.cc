@@ -63,6 +63,18 @@ TEST(Header, RootNotNamedStream) {
   EXPECT_STREAM_ERROR(in, C::kBadFormat, kDecl.size());
 }
 
+// RFC 6120 4.8.1: a root element outside the streams namespace is
+// invalid-namespace, whatever its name (issue 10, finding 7).
+TEST(Header, RootMessageElementIsInvalidNamespace) {
+  std::string in = kDecl + "<message xmlns='jabber:client'/>";
+  EXPECT_STREAM_ERROR(in, C::kInvalidNamespace, kDecl.size());
+}
+
+TEST(Header, RootStreamInOtherNamespaceIsInvalidNamespace) {
+  std::string in = kDecl + "<stream xmlns='jabber:client' version='1.0'>";
+  EXPECT_STREAM_ERROR(in, C::kInvalidNamespace, kDecl.size());
+}
+
 TEST(Header, MissingVersion) {
   EXPECT_STREAM_ERROR(Header(kNs), C::kUnsupportedVersion, kDecl.size());
 }

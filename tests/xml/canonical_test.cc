@@ -289,5 +289,89 @@ TEST(BuilderAccepts, ValidUnicodeEverywhere) {
   EXPECT_TRUE(RoundTrip(*e));
 }
 
+// --- The canonical form's growth (issue 10, finding 4) ----------------------
+// Three stanzas within the default limits whose canonical forms are not:
+// each must parse back under CanonicalLimits (the documented growth), and
+// each shows the growth the limits allow for. The same inputs are in
+// corpora/stream_parser_fuzzer/canonical_growth_*.
+namespace growth {
+
+std::string StanzaOf(const std::string& stanza_bytes, Element* out) {
+  stream::Options o;
+  o.authenticated = true;
+  stream::Parser parser(o);
+  parser.Feed(kH + stanza_bytes);
+  std::vector<stream::Event> events = parser.TakeEvents();
+  if (events.size() != 2 || events[1].kind != stream::Event::Kind::kStanza) return "not one stanza";
+  *out = events[1].element;
+  return events[1].Line();
+}
+
+// ParsesBack reparses the canonical form of |e| under |limits| and
+// returns its event line (or the error line).
+std::string ParsesBack(const Element& e, const Limits& limits) {
+  stream::Options o;
+  o.authenticated = true;
+  o.limits = limits;
+  std::vector<std::string> lines = stream::ParseAll(o, kH + Canonical(e));
+  return lines.size() == 2 ? lines[1] : lines.back();
+}
+
+void ExpectGrowthAllowedFor(const std::string& stanza_bytes, const char* grows) {
+  Element e;
+  std::string line = StanzaOf(stanza_bytes, &e);
+  ASSERT_EQ(line.rfind("stanza ", 0), 0u) << grows << ": " << line;
+  std::string canonical = Canonical(e);
+  EXPECT_EQ(ParsesBack(e, CanonicalLimits(Limits{}, canonical.size())), line) << grows;
+  EXPECT_EQ(ParsesBack(e, Limits{}).rfind("error policy-violation", 0), 0u)
+      << grows << ": the default limits were expected to refuse the canonical form";
+  EXPECT_LE(canonical.size(), CanonicalSizeBound(e)) << grows;
+}
+
+TEST(CanonicalGrowth, SixtyFourAttributesGainAnXmlns) {
+  std::string attrs;
+  for (int i = 0; i < 64; ++i) attrs += " a" + std::to_string(i) + "=''";
+  ExpectGrowthAllowedFor("<message" + attrs + "/>", "xmlns= makes 65 attributes");
+}
+
+TEST(CanonicalGrowth, PrefixedNameOf256BytesGetsN0) {
+  ExpectGrowthAllowedFor("<message xmlns:p='urn:p' p:" + std::string(254, 'a') + "='v'/>", "n0: makes 257 bytes");
+}
+
+TEST(CanonicalGrowth, StanzaOfGreaterThanSignsIsEscaped) {
+  std::string stanza = "<message><body>" + std::string(262144 - 32, '>') + "</body></message>";
+  ASSERT_EQ(stanza.size(), 262144u);
+  ExpectGrowthAllowedFor(stanza, "&gt; makes it 4 times as long");
+}
+
+TEST(CanonicalLimits, FollowTheDocumentedRules) {
+  Limits in;
+  Limits out = CanonicalLimits(in, 1000);
+  EXPECT_EQ(out.max_attributes, 129u);
+  EXPECT_EQ(out.max_namespace_decls, 65u);
+  EXPECT_EQ(out.max_name_bytes, 258u);  // "p:" -> "n63:"
+  EXPECT_EQ(out.max_depth, in.max_depth);
+  EXPECT_EQ(out.max_text_bytes, in.max_text_bytes);
+  EXPECT_EQ(out.max_stanza_bytes, in.max_stanza_bytes);
+  EXPECT_EQ(CanonicalLimits(in, 1u << 20).max_stanza_bytes, 1u << 20);
+}
+
+// Character data is counted decoded whether written literally or as a
+// reference, so the canonical form (which writes U+10000 as is) counts the
+// same: 2 references to U+10000 are 8 bytes of text.
+TEST(CanonicalGrowth, CharacterReferencesCountDecoded) {
+  stream::Options o;
+  o.authenticated = true;
+  o.limits.max_text_bytes = 7;
+  std::string in = kH + "<message><body>&#x10000;&#x10000;</body></message>";
+  std::vector<std::string> lines = stream::ParseAll(o, in);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back().rfind("error policy-violation", 0), 0u) << lines.back();
+  o.limits.max_text_bytes = 8;
+  lines = stream::ParseAll(o, in);
+  EXPECT_EQ(lines.back().rfind("stanza ", 0), 0u) << lines.back();
+}
+
+}  // namespace growth
 }  // namespace
 }  // namespace xmppfuzz::xml

@@ -219,6 +219,17 @@ TEST(XmlDeclaration, Version11ProcessedAs10) {
   EXPECT_EVENTS("<?xml version='1.1'?>" + kStreamStart, {kOpen});
 }
 
+// VersionNum is '1.' [0-9]+: '1.00' is a 1.x version, read as 1.0 (issue 10,
+// finding 7: the README's refusal table said otherwise).
+TEST(XmlDeclaration, Version100ProcessedAs10) {
+  EXPECT_EVENTS("<?xml version='1.00'?>" + kStreamStart, {kOpen});
+}
+
+TEST(XmlDeclaration, VersionWithLetterRefused) {
+  std::string in = "<?xml version='1.0a'?>" + kStreamStart;
+  EXPECT_STREAM_ERROR(in, C::kNotWellFormed, At(in, "1.0a"));
+}
+
 TEST(XmlDeclaration, Version20Refused) {
   std::string in = "<?xml version='2.0'?>" + kStreamStart;
   EXPECT_STREAM_ERROR(in, C::kNotWellFormed, At(in, "2.0"));
