@@ -112,17 +112,12 @@ class ByteLog {
   // Quote renders the log printable in at most |max| bytes of the reply:
   // all of it, or its head and tail with the length between.
   std::string Quote(size_t max = kDetailBytes) const {
-    std::string out;
-    if (total_ <= max) {
-      Render(std::string_view(head_).substr(0, total_), &out);
-      return out;
-    }
-    Render(std::string_view(head_).substr(0, max / 2), &out);
-    out += "...(" + std::to_string(total_) + " bytes in all)...";
+    if (total_ <= max) return base::EscapeBytes(std::string_view(head_).substr(0, total_));
     std::string_view tail(tail_);
-    Render(tail.substr(tail.size() - std::min(tail.size(), max / 2)), &out);
-    return out;
+    return base::EscapeBytes(std::string_view(head_).substr(0, max / 2)) + "...(" + std::to_string(total_) +
+           " bytes in all)..." + base::EscapeBytes(tail.substr(tail.size() - std::min(tail.size(), max / 2)));
   }
+
 
  private:
   std::string head_;

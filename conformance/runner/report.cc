@@ -83,9 +83,9 @@ std::string Printable(std::string_view s, size_t max) {
   size_t i = 0;
   for (; i < s.size() && out.size() < max;) {
     uint32_t cp = 0;
-    size_t n = 1;
+    const size_t n = base::DecodeUtf8(s, i, &cp);
     char buf[16];
-    if (!DecodeUtf8(s, i, &cp, &n)) {
+    if (n == 0) {
       std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned char>(s[i]));
       out += buf;
       i += 1;

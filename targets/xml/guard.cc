@@ -494,7 +494,7 @@ bool Guard::RefDone(uint32_t decoded) {
     if (depth_ <= 1) return Fail(Condition::kBadFormat, ref_at_, "character data between stanzas");
     // Counted decoded, as literal text is: &#x10000; is 4 bytes of data,
     // whatever way it was written.
-    text_bytes_ += Utf8Length(decoded);
+    text_bytes_ += base::Utf8Length(decoded);
     if (text_bytes_ > limits_.max_text_bytes) return Fail(Condition::kPolicyViolation, ref_at_, "too much character data in one stanza");
   }
   return true;
