@@ -18,6 +18,7 @@
 #include <optional>
 
 #include "targets/base/base.h"
+#include "targets/sasl/sasl.h"
 #include "targets/stream/stream.h"
 
 namespace xmppfuzz::conform {
@@ -50,32 +51,6 @@ Clock::time_point After(int ms) { return Clock::now() + std::chrono::millisecond
 int RemainingMs(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return left < 0 ? 0 : static_cast<int>(std::min<int64_t>(left, 1 << 30));
-}
-
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
 }
 
 // Quote renders peer bytes for a report (base::EscapeBytes: printable ASCII
@@ -522,7 +497,7 @@ class Session {
     }
     if (!plain) return Failure("logging in: the server does not offer SASL PLAIN on this connection");
     std::string credentials = std::string(1, '\0') + config_.user + std::string(1, '\0') + config_.password;
-    if (!Send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" + Base64(credentials) + "</auth>",
+    if (!Send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" + sasl::Base64Encode(credentials) + "</auth>",
               Step(kStepTimeoutMs))) {
       return Failure("logging in");
     }
