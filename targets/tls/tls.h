@@ -280,6 +280,8 @@ std::string VersionName(uint16_t version);
 // last "error CODE offset=N" line when the input breaks a rule.
 class Inspector {
  public:
+  // |limits| as for RecordReader (a negotiated record_size_limit, say).
+  explicit Inspector(RecordLimits limits = {}) : reader_(limits) {}
   // Feed / Finish as for RecordReader; false once an error was found.
   bool Feed(std::string_view bytes);
   bool Finish();
