@@ -33,6 +33,16 @@ bool ParseUnsigned(std::string_view s, uint64_t* value, uint64_t max) {
   return true;
 }
 
+// ValidTlsErrorName: |name| is a tls::ErrorName other than "none".
+bool ValidTlsErrorName(std::string_view name) {
+  for (int i = 1; i < 256; ++i) {
+    std::string_view n = tls::ErrorName(static_cast<tls::Error>(i));
+    if (n == "unknown") return false;  // past the last code
+    if (n == name) return true;
+  }
+  return false;
+}
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -189,6 +199,15 @@ class FileParser {
       }
       if (!have_input) return FailAt(v.line, "vector '" + v.id + "' has no input");
       if (!have_expect) return FailAt(v.line, "vector '" + v.id + "' has no expect");
+      if (v.kind == VectorKind::kTls || v.kind == VectorKind::kStarttls) {
+        if (!FinishTls(v, input_text, events_text)) return false;
+        events_text.clear();
+        out->push_back(std::move(v));
+        current.reset();
+        input_text.clear();
+        have_input = have_expect = false;
+        return true;
+      }
       if (v.expect.kind == Outcome::Kind::kAccepted && !v.events_given) {
         return FailAt(v.line, "vector '" + v.id + "' is accepted but lists no events (write 'events: none')");
       }
@@ -284,13 +303,21 @@ class FileParser {
         if (seen_.size() != 1) return Fail("'kind:' must be the first field of a vector");
         if (value == "sasl") {
           current->kind = VectorKind::kSasl;
+        } else if (value == "tls") {
+          current->kind = VectorKind::kTls;
+        } else if (value == "starttls") {
+          current->kind = VectorKind::kStarttls;
         } else if (value != "xml") {
-          return Fail("kind is xml (the default) or sasl");
+          return Fail("kind is xml (the default), sasl, tls or starttls");
         }
         continue;
       }
       if (current->kind == VectorKind::kSasl) {
         if (!SaslField(*current, key, value, &have_expect)) return false;
+        continue;
+      }
+      if (current->kind == VectorKind::kTls || current->kind == VectorKind::kStarttls) {
+        if (!TlsField(*current, key, value, &input_text, &have_input, &have_expect)) return false;
         continue;
       }
       if (!Field(*current, key, value, &input_text, &have_input, &have_expect)) return false;
@@ -403,6 +430,91 @@ class FileParser {
     return true;
   }
 
+
+  // --- kind: tls and kind: starttls -------------------------------------------
+
+  bool TlsField(Vector& v, const std::string& key, std::string_view value, std::string* input_text, bool* have_input,
+                bool* have_expect) {
+    const bool starttls = v.kind == VectorKind::kStarttls;
+    if (key == "description" || key == "source" || key == "input" || key == "events" || key == "live") {
+      return Field(v, key, value, input_text, have_input, have_expect);
+    }
+    if (key == "expect") {
+      auto outcome = ParseOutcome(value, /*with_offset=*/true);
+      using K = Outcome::Kind;
+      bool ok = outcome && (starttls ? (outcome->kind == K::kRefusedTls || outcome->kind == K::kStartTls ||
+                                        outcome->kind == K::kNoTls || outcome->kind == K::kPending)
+                                     : (outcome->kind == K::kRefusedTls || outcome->kind == K::kAccepted));
+      if (!ok) {
+        return Fail(starttls ? "a STARTTLS vector expects start-tls, no-tls, pending or "
+                               "'refused-tls <tls-error> at|at-or-before <offset>'"
+                             : "a TLS vector expects accepted or 'refused-tls <tls-error> at|at-or-before <offset>'");
+      }
+      v.expect = *outcome;
+      *have_expect = true;
+      return true;
+    }
+    if (starttls && key == "role") {
+      if (value == "server") {
+        v.tls.role = SaslRole::kServer;
+      } else if (value == "client") {
+        v.tls.role = SaslRole::kClient;
+      } else {
+        return Fail("role is client (our client reads the input as the server's bytes) or server");
+      }
+      v.tls.role_given = true;
+      return true;
+    }
+    if (starttls && key == "require-tls") {
+      if (value != "yes" && value != "no") return Fail("require-tls is yes or no");
+      v.tls.require_tls = value == "yes";
+      return true;
+    }
+    if (!starttls && key == "record-size-limit") {
+      uint64_t n = 0;
+      // RFC 8449 section 4: at least 64; at most 2^14 (+1 in TLS 1.3) is meaningful.
+      if (!ParseUnsigned(value, &n, 16385) || n < 64) return Fail("record-size-limit is a decimal count from 64 to 16385");
+      v.tls.record_size_limit = static_cast<uint16_t>(n);
+      return true;
+    }
+    if (key == "side" || key == "profile") {
+      return Fail("'" + key + ":' belongs to XML vectors; a " + std::string(VectorKindName(v.kind)) +
+                  " vector's input is " + (starttls ? "the peer's plaintext (give role:)" : "TLS bytes from the start"));
+    }
+    return Fail("unknown field '" + key + "'" +
+                (starttls ? " (a starttls vector has role:, require-tls:, input:, events:, expect:)"
+                          : " (a tls vector has record-size-limit:, input:, events:, expect:)"));
+  }
+
+  bool FinishTls(Vector& v, const std::string& input_text, const std::vector<std::pair<std::string, int>>& events) {
+    if (v.kind == VectorKind::kStarttls && !v.tls.role_given) return FailAt(v.line, "vector '" + v.id + "' has no role");
+    if (v.expect.kind == Outcome::Kind::kAccepted && !v.events_given) {
+      return FailAt(v.line, "vector '" + v.id + "' is accepted but lists no events (write 'events: none')");
+    }
+    if ((v.expect.kind == Outcome::Kind::kStartTls || v.expect.kind == Outcome::Kind::kNoTls ||
+         v.expect.kind == Outcome::Kind::kPending) && !v.events_given) {
+      return FailAt(v.line, "vector '" + v.id + "' expects " + v.expect.Text(true) + " but lists no events");
+    }
+    std::string decode_error;
+    if (!DecodeInput(input_text, &v.input, &decode_error)) {
+      return FailAt(input_line_, "vector '" + v.id + "': " + decode_error);
+    }
+    // The lines are what tls::Inspector and the STARTTLS player print, which
+    // escape every byte from a peer: they are compared as written.
+    for (const auto& [text, line] : events) {
+      if (text.empty()) return FailAt(line, "vector '" + v.id + "': an empty event");
+      for (char c : text) {
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) {
+          return FailAt(line, "vector '" + v.id + "': TLS and STARTTLS events are printable ASCII");
+        }
+      }
+      if (text.rfind("error ", 0) == 0) {
+        return FailAt(line, "vector '" + v.id + "': the error goes in expect: (refused-tls CODE at N), not in events:");
+      }
+      v.events.push_back(text);
+    }
+    return true;
+  }
 
   // --- kind: sasl ------------------------------------------------------------
 
@@ -675,6 +787,16 @@ class FileParser {
 
 std::string_view SaslRoleName(SaslRole r) { return r == SaslRole::kServer ? "server" : "client"; }
 
+std::string_view VectorKindName(VectorKind k) {
+  switch (k) {
+    case VectorKind::kXml: return "xml";
+    case VectorKind::kSasl: return "sasl";
+    case VectorKind::kTls: return "tls";
+    case VectorKind::kStarttls: return "starttls";
+  }
+  return "xml";
+}
+
 std::string_view SideName(Side s) { return s == Side::kClientToServer ? "c2s" : "s2c"; }
 
 std::string_view ProfileName(Profile p) {
@@ -710,6 +832,14 @@ std::string Outcome::Text(bool expectation) const {
       if (!expectation && !check.empty()) s += " check=" + check;
       return s;
     }
+    case Kind::kRefusedTls: {
+      std::string s = "refused-tls " + tls_code;
+      if (offset) s += (expectation && !exact ? " at-or-before " : " at ") + std::to_string(*offset);
+      return s;
+    }
+    case Kind::kStartTls: return "start-tls";
+    case Kind::kNoTls: return "no-tls";
+    case Kind::kPending: return "pending";
   }
   return "accepted";
 }
@@ -737,6 +867,23 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
       if (words.size() != 4 || words[2] != "at-or-before" || !ParseUnsigned(words[3], &n, 1ull << 40)) {
         return std::nullopt;
       }
+      o.offset = static_cast<int64_t>(n);
+    } else if (words.size() != 2) {
+      return std::nullopt;
+    }
+    return o;
+  }
+  if (words[0] == "refused-tls") {
+    if (words.size() < 2 || !ValidTlsErrorName(words[1])) return std::nullopt;
+    o.kind = Outcome::Kind::kRefusedTls;
+    o.tls_code = words[1];
+    if (with_offset) {
+      uint64_t n = 0;
+      if (words.size() != 4 || (words[2] != "at" && words[2] != "at-or-before") ||
+          !ParseUnsigned(words[3], &n, 1ull << 40)) {
+        return std::nullopt;
+      }
+      o.exact = words[2] == "at";
       o.offset = static_cast<int64_t>(n);
     } else if (words.size() != 2) {
       return std::nullopt;
@@ -788,6 +935,12 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     o.kind = Outcome::Kind::kNoAnswer;
   } else if (words[0] == "crashed") {
     o.kind = Outcome::Kind::kCrashed;
+  } else if (words[0] == "start-tls") {
+    o.kind = Outcome::Kind::kStartTls;
+  } else if (words[0] == "no-tls") {
+    o.kind = Outcome::Kind::kNoTls;
+  } else if (words[0] == "pending") {
+    o.kind = Outcome::Kind::kPending;
   } else {
     return std::nullopt;
   }
