@@ -404,6 +404,216 @@ class StarttlsServer {
 std::string_view StateName(StarttlsClient::State s);
 std::string_view StateName(StarttlsServer::State s);
 
+// ---- certificate identity, chain validation and pinning --------------------
+//
+// Who the peer is, for XMPP (RFC 6125 as applied by RFC 6120 section 13.7,
+// RFC 7590): the reference identity is the JID domainpart the caller set out
+// to reach, never an SRV target or any other name learned from DNS, plus
+// whether the stream is client-to-server or server-to-server. The presented
+// identifiers are read with OpenSSL's X509 / GENERAL_NAME API; the chain is
+// validated by X509_verify_cert over a caller-supplied trust store at a
+// caller-chosen time; pins are SHA-256 digests of the SubjectPublicKeyInfo.
+// OpenSSL types appear only in VerifyPeerCertificate's signature (forward
+// declared); everything else takes and gives DER bytes.
+
+// CertError names the rule that refused a certificate or the configuration.
+// It is a separate space from Error: certificates have no byte offsets, and
+// CertFailure carries the chain depth instead.
+enum class CertError : uint8_t {
+  kNone,
+  // Input and configuration.
+  kBadDer,                 // a certificate that is not one whole DER X.509 certificate
+  kBadTrustAnchor,         // a trust anchor that is not DER X.509
+  kBadReferenceIdentity,   // the reference domain is not a DNS name, or IDNA refused it
+  kBadPin,                 // a configured pin that does not decode to 32 bytes
+  kNoPins,                 // pin_mode is kInsteadOfChain but no pin is configured
+  // Chain validation (RFC 5280 section 6, through X509_verify_cert).
+  kExpired,                // notAfter before the verification time
+  kNotYetValid,            // notBefore after the verification time
+  kSelfSigned,             // the peer's certificate is self-signed and not a trust anchor
+  kUntrustedRoot,          // the chain ends in a self-signed certificate that is not a trust anchor
+  kUnknownIssuer,          // no issuer found among the chain and the trust anchors
+  kBadSignature,           // a signature in the chain does not verify
+  kIssuerNotCa,            // an issuer without basicConstraints cA TRUE (a leaf used as a CA)
+  kPathLength,             // a basicConstraints pathLenConstraint exceeded
+  kIssuerKeyUsage,         // an issuer whose keyUsage lacks keyCertSign
+  kLeafIsCa,               // the peer's own certificate is a CA certificate (cA TRUE)
+  kBadKeyUsage,            // the peer's keyUsage does not allow its TLS role
+  kBadExtendedKeyUsage,    // an extendedKeyUsage without serverAuth / clientAuth for the peer's TLS role
+  kChainTooLong,           // more certificates than VerifyConfig::max_chain_depth
+  kChainInvalid,           // any other X509_V_ERR_* (CertFailure::openssl_error says which)
+  // Identity (RFC 6125 section 6, RFC 6120 section 13.7.2).
+  kWrongName,              // no presented identifier matches the reference identity
+  // Pinning.
+  kWrongPin,               // no pinned SPKI digest matches
+};
+
+// CertErrorName returns the code's stable name ("wrong-name", ...).
+std::string_view CertErrorName(CertError e);
+
+// CertFailure is a certificate verdict: the code, the position in the chain
+// where it fired (0 is the peer's certificate, -1 when no certificate is
+// concerned) and, for chain errors, OpenSSL's X509_V_ERR_* value.
+struct CertFailure {
+  CertError code = CertError::kNone;
+  int depth = -1;
+  int openssl_error = 0;
+  bool ok() const { return code == CertError::kNone; }
+  bool operator==(const CertFailure&) const = default;
+};
+
+// Describe renders |f| as "code depth=N" (plus OpenSSL's error string for
+// chain errors).
+std::string Describe(const CertFailure& f);
+
+// XmppService is the kind of stream the certificate is for: it selects the
+// SRV-ID service name (_xmpp-client or _xmpp-server, RFC 6120 13.7.1.2).
+enum class XmppService : uint8_t { kClientToServer, kServerToServer };
+
+// IdKind is the type of a presented identifier (RFC 6125 section 1.8).
+enum class IdKind : uint8_t {
+  kDnsId,     // subjectAltName dNSName
+  kSrvId,     // subjectAltName otherName id-on-dnsSRV (1.3.6.1.5.5.7.8.7, RFC 4985)
+  kXmppAddr,  // subjectAltName otherName id-on-xmppAddr (1.3.6.1.5.5.7.8.5, RFC 6120 13.7.1.4)
+  kCnId,      // subject commonName
+};
+std::string_view IdKindName(IdKind k);
+
+// IdProblem says why a presented identifier can never match (kNone: usable).
+enum class IdProblem : uint8_t {
+  kNone,
+  kEmpty,           // zero-length value
+  kNul,             // a NUL byte inside the value (CVE-2009-2408)
+  kNonAscii,        // a byte above 0x7F where only A-labels belong (DNS-ID, SRV-ID, CN-ID)
+  kWrongStringType, // an otherName value of the wrong ASN.1 type, or an undecodable CN
+  kTrailingDot,     // a value ending in '.'
+  kNotDomain,       // an XmppAddr with a localpart or resourcepart (not a server's JID)
+  kBadIdn,          // an XmppAddr whose U-labels IDNA2008 refuses
+  kBadSrvName,      // an SRV-ID that is not "_service.name"
+  kMultipleCn,      // the subject has more than one commonName (none is used)
+};
+std::string_view IdProblemName(IdProblem p);
+
+// PresentedId is one identifier as found in the certificate.
+struct PresentedId {
+  IdKind kind = IdKind::kDnsId;
+  std::string raw;         // the value's bytes exactly as encoded
+  std::string normalized;  // lower-case A-label form ("_xmpp-client.example.org" for SRV-IDs); empty when refused
+  IdProblem problem = IdProblem::kNone;
+};
+
+// PresentedIdentifiers is every identifier of a certificate, in certificate
+// order (subjectAltName entries first, then commonNames).
+struct PresentedIdentifiers {
+  std::vector<PresentedId> ids;
+  // has_subject_alt_name: a subjectAltName extension is present (even one
+  // that holds no type we read, or that does not decode); then no CN-ID is
+  // ever used (RFC 6125 6.4.4).
+  bool has_subject_alt_name = false;
+};
+
+// ExtractPresentedIdentifiers reads the identifiers of the DER certificate
+// |der|. Returns kNone, or kBadDer when |der| is not one whole certificate.
+CertError ExtractPresentedIdentifiers(std::string_view der, PresentedIdentifiers* out);
+
+// NormalizeReferenceDomain turns a JID domainpart into the form identifiers
+// are compared in: one trailing dot removed (RFC 7622 3.2), U-labels
+// converted with libidn2 (idn2_to_ascii_8z, IDNA2008 with UTS #46
+// non-transitional mapping), ASCII lower case; then it must be a DNS name
+// (LDH labels of 1-63 bytes not starting or ending in '-', 253 bytes in all,
+// A-labels that decode) and not an IP literal (all-digit last label).
+// Returns kNone with |out| set, or kBadReferenceIdentity.
+CertError NormalizeReferenceDomain(std::string_view domain, std::string* out);
+
+// IsPublicSuffix reports whether |domain| (lower-case A-labels) is a public
+// suffix by libpsl's built-in Public Suffix List (offline; ICANN and private
+// sections, with the implicit "*" rule, so every single label is one).
+bool IsPublicSuffix(std::string_view domain);
+
+// IdentityMatch says which identifier matched.
+struct IdentityMatch {
+  bool matched = false;
+  IdKind kind = IdKind::kDnsId;
+  size_t index = 0;  // into PresentedIdentifiers::ids
+};
+
+// MatchReferenceIdentity compares |reference| (a NormalizeReferenceDomain
+// result) with |ids| for |service|: DNS-ID equal, or a wildcard that is the
+// whole left-most label standing for exactly one label, over at least two
+// labels that are not a public suffix; SRV-ID "_xmpp-client." or
+// "_xmpp-server." (by |service|) + reference, no wildcard; XmppAddr equal
+// (a bare domain JID, U-labels converted), no wildcard; CN-ID (as a DNS-ID)
+// only when |allow_cn_id|, there is no subjectAltName and exactly one CN.
+// Returns the first match, or matched=false.
+IdentityMatch MatchReferenceIdentity(const PresentedIdentifiers& ids, std::string_view reference,
+                                     XmppService service, bool allow_cn_id = true);
+
+// PeerRole is the peer's side of the TLS handshake; it selects the
+// extendedKeyUsage the peer's certificate must allow (RFC 5280 4.2.1.12):
+// serverAuth for a TLS server, clientAuth for a TLS client (the initiating
+// server of an s2s stream that presents a certificate).
+enum class PeerRole : uint8_t { kTlsServer, kTlsClient };
+
+// PinMode: kWithChain checks a pin in addition to the chain (a pin matches
+// any certificate of the validated chain, so a CA key can be pinned);
+// kInsteadOfChain skips chain validation (trust, dates, key usage) and
+// requires the pin of the peer's own certificate.
+enum class PinMode : uint8_t { kWithChain, kInsteadOfChain };
+enum class PinEncoding : uint8_t { kBase64, kHex };
+
+struct VerifyConfig {
+  // The JID domainpart the caller wanted to reach (never an SRV target).
+  std::string reference_domain;
+  XmppService service = XmppService::kClientToServer;
+  PeerRole peer_role = PeerRole::kTlsServer;
+  // Trust anchors, DER. Nothing else is trusted (no system store).
+  std::vector<std::string> trust_anchors_der;
+  // Verification time in seconds since the epoch (X509_VERIFY_PARAM_set_time);
+  // unset: the current time.
+  std::optional<int64_t> verification_time;
+  // SHA-256 digests of SubjectPublicKeyInfo DER, in |pin_encoding| (base64
+  // as in HPKP's pin-sha256, or hex with optional ':' separators). Empty: no
+  // pinning (allowed only with kWithChain).
+  std::vector<std::string> pins;
+  PinEncoding pin_encoding = PinEncoding::kBase64;
+  PinMode pin_mode = PinMode::kWithChain;
+  bool check_name = true;   // false: no identity check (only with a pin or for diagnostics)
+  bool allow_cn_id = true;  // RFC 6120 13.7.2 permits CN-ID as the last resort
+  int max_chain_depth = 8;  // certificates in leaf + chain
+};
+
+// SpkiSha256 returns the SHA-256 of the DER SubjectPublicKeyInfo of the DER
+// certificate |der| (i2d_X509_PUBKEY). Returns kNone, or kBadDer.
+CertError SpkiSha256(std::string_view der, std::array<uint8_t, 32>* out);
+
+// EncodePin renders a digest as |encoding| (base64 with padding, or lower-case hex).
+std::string EncodePin(const std::array<uint8_t, 32>& digest, PinEncoding encoding);
+
+// DecodePin parses |text| in |encoding|. Returns false unless it is exactly 32 bytes.
+bool DecodePin(std::string_view text, PinEncoding encoding, std::array<uint8_t, 32>* out);
+
+// VerifyPeerCertificateDer checks, in this order: the configuration (pins,
+// reference identity, trust anchors), the chain (unless kInsteadOfChain),
+// the identity (unless !check_name), the pin (when pins are configured).
+// |leaf_der| is the peer's certificate, |chain_der| the other certificates it
+// sent (untrusted; the leaf may be repeated). Returns the first failure, or
+// ok().
+CertFailure VerifyPeerCertificateDer(const VerifyConfig& config, std::string_view leaf_der,
+                                     const std::vector<std::string>& chain_der);
+
+}  // namespace xmppfuzz::tls
+
+struct x509_st;
+struct stack_st_X509;
+
+namespace xmppfuzz::tls {
+
+// VerifyPeerCertificate is VerifyPeerCertificateDer for the session after a
+// handshake: |leaf| from SSL_get0_peer_certificate, |chain| from
+// SSL_get_peer_cert_chain (may be null, may contain the leaf). Neither is
+// taken over.
+CertFailure VerifyPeerCertificate(const VerifyConfig& config, x509_st* leaf, stack_st_X509* chain);
+
 }  // namespace xmppfuzz::tls
 
 #endif  // XMPPFUZZ_TARGETS_TLS_TLS_H_
