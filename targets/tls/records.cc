@@ -56,6 +56,30 @@ std::string_view ErrorName(Error e) {
     case Error::kPeerStreamError: return "peer-stream-error";
     case Error::kPeerStreamRefused: return "peer-stream-refused";
     case Error::kPeerClosed: return "peer-closed";
+    case Error::kSessionConfig: return "session-config";
+    case Error::kWeakConfig: return "weak-config";
+    case Error::kNotTls: return "not-tls";
+    case Error::kInputTooLarge: return "input-too-large";
+    case Error::kProtocolVersion: return "protocol-version";
+    case Error::kNoSharedCipher: return "no-shared-cipher";
+    case Error::kHandshakeFailureAlert: return "handshake-failure-alert";
+    case Error::kCertificateRequired: return "certificate-required";
+    case Error::kCertificateUntrusted: return "certificate-untrusted";
+    case Error::kCertificateIdentity: return "certificate-identity";
+    case Error::kPeerRefusedCertificate: return "peer-refused-certificate";
+    case Error::kNoApplicationProtocol: return "no-application-protocol";
+    case Error::kNoRenegotiation: return "no-renegotiation";
+    case Error::kDecodeError: return "decode-error";
+    case Error::kBadRecordMac: return "bad-record-mac";
+    case Error::kUnexpectedMessage: return "unexpected-message";
+    case Error::kPeerAlert: return "peer-alert";
+    case Error::kNotEstablished: return "not-established";
+    case Error::kHandshakeFailed: return "handshake-failed";
+    case Error::kNoExtendedMasterSecret: return "no-extended-master-secret";
+    case Error::kCbTlsUniqueTls13: return "cb-tls-unique-tls13";
+    case Error::kCbExporterWithoutEms: return "cb-exporter-without-ems";
+    case Error::kCbNoServerCertificate: return "cb-no-server-certificate";
+    case Error::kCbNoSignatureHash: return "cb-no-signature-hash";
   }
   return "unknown";
 }

@@ -15,10 +15,16 @@
 #ifndef XMPPFUZZ_TARGETS_TLS_TLS_H_
 #define XMPPFUZZ_TARGETS_TLS_TLS_H_
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <array>
 #include <memory>
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,7 +107,35 @@ enum class Error : uint8_t {
   kDataBeforeTls,          // TLS required: the peer sent a stanza or <auth/> before it
   kPeerStreamError,        // the peer closed with a <stream:error/>
   kPeerStreamRefused,      // the peer's bytes broke the stream rules (see stream_error)
-  kPeerClosed,             // the peer ended the stream during the negotiation
+  kPeerClosed,             // the peer ended the stream during the negotiation (sessions: close_notify,
+                           // or the transport ended (FeedEof) during the handshake)
+  // OpenSSL sessions (Session, Grade). The offset of these is the number of
+  // peer bytes fed to the session when the failure fired.
+  kSessionConfig,          // the SessionConfig is unusable (missing key, bad ALPN, ...)
+  kWeakConfig,             // the config would allow below TLS 1.2 or a suite without AEAD+FS
+  kNotTls,                 // the peer's first bytes are not a TLS record (plaintext)
+  kInputTooLarge,          // more unprocessed peer bytes than max_buffered_input
+  kProtocolVersion,        // no common protocol version (either side)
+  kNoSharedCipher,         // we found no acceptable suite in the peer's list
+  kHandshakeFailureAlert,  // the peer sent handshake_failure (40): it found nothing acceptable
+  kCertificateRequired,    // a required peer certificate is missing (RFC 8446 4.4.2.4)
+  kCertificateUntrusted,   // OpenSSL's chain validation failed (verify_result() has the X509_V_ERR)
+  kCertificateIdentity,    // the built-in identity check (X509_check_host) refused the name
+  kPeerRefusedCertificate, // the peer sent a certificate alert (42-46, 48, 49)
+  kNoApplicationProtocol,  // no common ALPN protocol (RFC 7301 3.2)
+  kNoRenegotiation,        // a renegotiation was attempted (refused, RFC 5746 / 8446)
+  kDecodeError,            // a malformed record or handshake message
+  kBadRecordMac,           // a record failed authentication
+  kUnexpectedMessage,      // a message out of order (RFC 8446 6.2 unexpected_message)
+  kPeerAlert,              // another fatal alert from the peer (the detail names it)
+  kNotEstablished,         // Read/Write/channel binding before the handshake completed
+  kHandshakeFailed,        // any other OpenSSL failure (the detail has OpenSSL's reason)
+  kNoExtendedMasterSecret, // require_extended_master_secret, and a TLS 1.2 peer without it (RFC 7627)
+  // Channel bindings (RFC 5929, RFC 9266).
+  kCbTlsUniqueTls13,       // tls-unique does not exist for TLS 1.3 (RFC 9266 3, RFC 8446 C.5)
+  kCbExporterWithoutEms,   // tls-exporter over TLS 1.2 without extended_master_secret (RFC 9266 3)
+  kCbNoServerCertificate,  // tls-server-end-point without a server certificate
+  kCbNoSignatureHash,      // the certificate's signature uses no single hash (RFC 5929 4.1)
 };
 
 // ErrorName returns the code's stable name ("record-overflow", ...).
@@ -613,6 +647,309 @@ namespace xmppfuzz::tls {
 // SSL_get_peer_cert_chain (may be null, may contain the leaf). Neither is
 // taken over.
 CertFailure VerifyPeerCertificate(const VerifyConfig& config, x509_st* leaf, stack_st_X509* chain);
+
+// ---- OpenSSL sessions, grading, channel bindings, seeded randomness (tls-session)
+//
+// Session wraps one OpenSSL SSL object over two memory BIOs: the library
+// never opens or reads a socket. The caller moves the bytes, which suits
+// STARTTLS (switch an existing stream to TLS after <proceed/>: create a
+// Session and feed it what follows) and direct TLS (XEP-0368, ALPN
+// "xmpp-client" / "xmpp-server") alike:
+//
+//   for (;;) {
+//     Progress p = session->Handshake();
+//     if (p == Progress::kWantWrite) send(session->TakeOutput());
+//     else if (p == Progress::kWantRead) session->Feed(receive());
+//     else break;  // kDone, or kFailed: failure() says why
+//   }
+//
+// Hardened defaults, enforced by Create: TLS 1.2 minimum; for TLS 1.2 only
+// AEAD suites with forward secrecy (ECDHE/DHE with AES-GCM or
+// ChaCha20-Poly1305), checked on the list OpenSSL expands, so no cipher
+// string can weaken it; no compression; no renegotiation
+// (SSL_OP_NO_RENEGOTIATION); no session tickets or resumption (each Session
+// is one connection); security level 2; certificate verification on for the
+// client, SNI from the reference domain.
+
+// Role is the side of the handshake.
+enum class Role : uint8_t { kClient, kServer };
+
+// Progress is what a driver call reports.
+enum class Progress : uint8_t {
+  kWantRead,   // nothing to send; Feed the peer's next bytes, then call again
+  kWantWrite,  // bytes are waiting: send TakeOutput(), then call again
+  kDone,       // the handshake is complete and nothing is waiting (Read: the peer closed)
+  kFailed,     // failure() has the code; TakeOutput() may hold an alert to send
+};
+
+// ProgressName returns "want-read", "want-write", "done" or "failed".
+std::string_view ProgressName(Progress p);
+
+// CertificateVerifier is where the certificate identity and pinning checks
+// (RFC 6125 / RFC 6120 13.7.1.2 / RFC 7590) plug into a Session. It is
+// called once per handshake with the peer's leaf certificate and the chain:
+// after OpenSSL's chain validation succeeded (the verified chain, leaf first,
+// trust anchor last) or, with SessionConfig::check_chain off, instead of it
+// (the chain as the peer sent it, leaf first). It returns Failure{} to
+// accept; any other Failure refuses the certificate: the handshake fails
+// with a bad_certificate alert and the Session's failure() is exactly the
+// returned Failure (its code and offset as the verifier set them). Both
+// pointers are borrowed for the duration of the call.
+using CertificateVerifier = std::function<Failure(X509* leaf, STACK_OF(X509)* chain)>;
+
+// The hardened suite lists (OpenSSL syntax).
+inline constexpr const char* kHardenedTls12Ciphers =
+    "ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:!aNULL:!eNULL:!PSK:!SRP:!DSS";
+inline constexpr const char* kHardenedTls13Suites =
+    "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
+
+struct SessionConfig {
+  Role role = Role::kClient;
+  // The reference identity: the domain of the JID (RFC 6120 13.7.2.1), never
+  // a name learned from DNS. Client: sent as SNI (RFC 6066) unless it is an
+  // IP literal, and the name the built-in identity check verifies.
+  std::string reference_domain;
+  // ALPN protocol names (RFC 7301; XEP-0368: "xmpp-client", "xmpp-server").
+  // Client: offered in this order. Server: the first name of this list the
+  // client offered is selected. With require_alpn, a peer that offers /
+  // selects none of them is refused with kNoApplicationProtocol.
+  std::vector<std::string> alpn;
+  bool require_alpn = false;
+  // Protocol bounds (TLS1_2_VERSION, TLS1_3_VERSION); below TLS 1.2 is kWeakConfig.
+  int min_version = TLS1_2_VERSION;
+  int max_version = TLS1_3_VERSION;
+  // Suites. A TLS 1.2 list whose expansion has a suite without AEAD, without
+  // ECDHE/DHE or without authentication is kWeakConfig.
+  std::string tls12_ciphers = kHardenedTls12Ciphers;
+  std::string tls13_suites = kHardenedTls13Suites;
+  // Own certificate, private key and intermediates (leaf excluded). Needed
+  // by a server; optional for a client. Borrowed: Create takes references.
+  X509* certificate = nullptr;
+  EVP_PKEY* private_key = nullptr;
+  std::vector<X509*> chain;
+  // Client: verify the server's certificate (on by default).
+  bool verify_server = true;
+  // Server: request a client certificate and refuse a client without one
+  // (kCertificateRequired); it is verified like a server certificate.
+  bool require_client_certificate = false;
+  // Trust anchors for chain validation (borrowed, referenced); nullptr:
+  // OpenSSL's default paths (the system store).
+  X509_STORE* trust_store = nullptr;
+  // Run OpenSSL's chain validation. Off only together with a verifier
+  // (pinning instead of the chain); off without one is kSessionConfig.
+  bool check_chain = true;
+  // The identity check. Empty: the built-in check, X509_check_host on
+  // reference_domain with no CN fallback and no partial wildcards, on the
+  // client; none on the server (its reference identity is not known at the
+  // TLS layer).
+  CertificateVerifier verifier;
+  // A fixed clock for certificate validity (tests, fuzzing); unset: now.
+  std::optional<time_t> verify_time;
+  // TLS 1.2 peers must use extended_master_secret (RFC 7627).
+  bool require_extended_master_secret = false;
+  // Bound on peer bytes fed but not yet consumed by OpenSSL.
+  size_t max_buffered_input = 256 * 1024;
+};
+
+// ChannelBindingType is the RFC 5056 channel-binding type, in the order of
+// sasl::CbType (tls-unique, tls-server-end-point, tls-exporter).
+enum class ChannelBindingType : uint8_t { kTlsUnique, kTlsServerEndPoint, kTlsExporter };
+
+// ChannelBindingName returns "tls-unique", "tls-server-end-point" or "tls-exporter".
+std::string_view ChannelBindingName(ChannelBindingType t);
+
+// ChannelBinding computes the binding data of |type| for the established
+// connection |ssl| (either role), as bytes:
+//  - tls-unique (RFC 5929 3): the first Finished message of the handshake
+//    (the client's in a full handshake, the server's when resumed); TLS 1.2
+//    and below only: TLS 1.3 is kCbTlsUniqueTls13 (RFC 9266 3).
+//  - tls-server-end-point (RFC 5929 4.1): the hash of the server's DER
+//    certificate with its signature's hash, MD5 and SHA-1 replaced by
+//    SHA-256; a signature with no single hash (Ed25519, Ed448) is
+//    kCbNoSignatureHash; no server certificate is kCbNoServerCertificate.
+//  - tls-exporter (RFC 9266 2): 32 bytes of the RFC 5705 / RFC 8446 7.5
+//    exporter with the label "EXPORTER-Channel-Binding" and no context
+//    (use_context = 0; in TLS 1.3 this equals an empty context, RFC 8446
+//    7.5); TLS 1.2 without extended_master_secret is kCbExporterWithoutEms.
+// Returns Failure{} with |data| set, or the failure (kNotEstablished before
+// the handshake completed) with |data| cleared.
+Failure ChannelBinding(SSL* ssl, ChannelBindingType type, std::string* data);
+
+// TlsServerEndPoint is the tls-server-end-point hash of |cert|.
+Failure TlsServerEndPoint(X509* cert, std::string* data);
+
+// Session is one TLS connection, client or server, over memory BIOs.
+class Session {
+ public:
+  // Create builds a session from |config|. Returns nullptr with |failure|
+  // (kSessionConfig or kWeakConfig) and |detail| set when the config is
+  // unusable or weaker than the hardened floor.
+  static std::unique_ptr<Session> Create(const SessionConfig& config, Failure* failure, std::string* detail = nullptr);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Feed queues bytes the peer sent. Returns false, with failure() set, once
+  // the session failed (errors stick), when the peer's first bytes are not a
+  // TLS handshake or alert record (kNotTls: plaintext where TLS is required),
+  // or when unconsumed input would exceed max_buffered_input (kInputTooLarge).
+  bool Feed(std::string_view bytes);
+  // FeedEof marks the end of the peer's stream: once the fed bytes are used
+  // up, the handshake or Read fails with kPeerClosed (no close_notify).
+  void FeedEof();
+  // TakeOutput returns the bytes (TLS records) to send to the peer, and
+  // forgets them. HasOutput reports whether there are any.
+  std::string TakeOutput();
+  bool HasOutput() const;
+
+  // Handshake advances the handshake with the bytes fed so far. Returns
+  // kWantWrite / kWantRead / kDone, or kFailed with failure() set. Once done
+  // it keeps returning kDone (kWantWrite while output waits).
+  Progress Handshake();
+
+  // Read appends the application data available to |out|. Before the
+  // handshake is complete nothing is ever delivered: it returns kWantRead
+  // and leaves |out| alone. Returns kWantRead when it needs more records,
+  // kDone when the peer sent close_notify, kFailed with failure() set.
+  Progress Read(std::string* out);
+  // Write encrypts |data| into the output. Returns false with failure() set
+  // on a failed session, and before the handshake completed (kNotEstablished:
+  // nothing is ever sent in the clear).
+  bool Write(std::string_view data);
+  // Close queues a close_notify alert.
+  void Close();
+
+  bool established() const { return established_; }
+  const Failure& failure() const { return failure_; }
+  // detail is OpenSSL's reason text for the failure, escaped (empty when none).
+  const std::string& detail() const { return detail_; }
+  Role role() const { return role_; }
+
+  // After the handshake: the protocol version (0x0303, 0x0304), the suite's
+  // IANA number and RFC name, the ALPN protocol selected (empty if none),
+  // the SNI host name the client sent (server side, as sent: escape before
+  // printing), whether extended_master_secret was negotiated.
+  uint16_t version() const;
+  uint16_t cipher_suite() const;
+  std::string cipher_name() const;
+  std::string alpn() const;
+  std::string server_name() const;
+  bool extended_master_secret() const;
+  // verify_result is OpenSSL's X509_V_ERR code for the peer's chain.
+  long verify_result() const;
+  // peer_certificate is the peer's leaf (borrowed; nullptr if none).
+  X509* peer_certificate() const;
+
+  // ChannelBinding: see the free function; kNotEstablished before the handshake.
+  Failure ChannelBinding(ChannelBindingType type, std::string* data) const;
+
+  // ssl is the OpenSSL object (for inspection; the session owns it).
+  SSL* ssl() const { return ssl_; }
+
+ private:
+  Session() = default;
+  bool Fail(Error code, std::string detail = {});
+  Progress FailFromOpenSsl();
+  bool AfterHandshake();
+  static int VerifyThunk(X509_STORE_CTX* store_ctx, void* arg);
+  static int AlpnSelectThunk(SSL* ssl, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                             unsigned int inlen, void* arg);
+  static int ClientHelloThunk(SSL* ssl, int* alert, void* arg);
+
+  Role role_ = Role::kClient;
+  SessionConfig config_;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+  BIO* rbio_ = nullptr;  // owned by ssl_
+  BIO* wbio_ = nullptr;  // owned by ssl_
+  std::string alpn_wire_;
+  std::string first_bytes_;  // the peer's first two bytes, for the kNotTls check
+  uint64_t fed_ = 0;
+  bool established_ = false;
+  Failure failure_;
+  std::string detail_;
+  Failure verify_failure_;   // what the verification callback refused, if anything
+  std::string verify_detail_;
+};
+
+// ---- Grading: which versions and suites a peer accepts
+
+// ProbeConnection is one connection to the peer being graded. Exchange sends
+// |out| (possibly empty) and appends to |in| whatever the peer answered
+// (possibly nothing yet). Returns false when the connection is closed,
+// broken or timed out and nothing more will come.
+class ProbeConnection {
+ public:
+  virtual ~ProbeConnection() = default;
+  virtual bool Exchange(std::string_view out, std::string* in) = 0;
+};
+
+// ProbeConnector opens a new connection per probe (nullptr: cannot connect).
+using ProbeConnector = std::function<std::unique_ptr<ProbeConnection>()>;
+
+// FdConnector adapts a callback that returns a connected socket (or -1), for
+// instance after an XMPP STARTTLS preamble up to <proceed/>; each Exchange
+// writes |out|, then waits up to |timeout_ms| for the peer's answer. The
+// connector closes the fds it was given.
+ProbeConnector FdConnector(std::function<int()> connect, int timeout_ms = 5000);
+
+struct GradeOptions {
+  std::string server_name;                       // SNI sent by the probes (none if empty)
+  std::vector<std::string> alpn;                 // ALPN offered by the probes
+  std::vector<uint16_t> versions = {0x0301, 0x0302, 0x0303, 0x0304};  // to probe
+  size_t max_probes = 512;                       // a bound on connections in all
+};
+
+// AcceptedSuite is a suite the peer selected when offered.
+struct AcceptedSuite {
+  uint16_t version = 0;    // the protocol version it was negotiated under
+  uint16_t id = 0;         // IANA number
+  std::string name;        // RFC name (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
+  bool aead = false;
+  bool forward_secret = false;  // ECDHE / DHE, or any TLS 1.3 suite
+  bool authenticated = false;   // not anonymous (aNULL)
+  bool operator==(const AcceptedSuite&) const = default;
+};
+
+struct GradeReport {
+  std::vector<uint16_t> versions;     // accepted, ascending
+  std::vector<AcceptedSuite> suites;  // per version, in the peer's order of preference
+  size_t probes = 0;                  // connections made
+  bool probe_limit_hit = false;       // max_probes stopped the grading early
+  // Hardened: only TLS 1.2 / 1.3, and every suite AEAD, forward secret and authenticated.
+  bool Hardened() const;
+  bool Accepts(uint16_t version, std::string_view suite_name) const;
+};
+
+// Grade probes the peer behind |connect| with an OpenSSL client at security
+// level 0, so legacy versions and suites can be offered at all: one
+// connection per version offering every suite OpenSSL has (PSK and SRP
+// aside), then, per accepted version, suites are removed one by one in the
+// order the peer chooses them until it refuses the rest. A suite counts as
+// accepted when the peer's ServerHello selects it (the probe does not verify
+// certificates).
+GradeReport Grade(const ProbeConnector& connect, const GradeOptions& options = {});
+
+// ---- Seeded randomness for fuzzing and replay
+
+// InstallSeededRandom replaces OpenSSL's random source, process-wide, with a
+// deterministic generator (splitmix64, two independent streams) seeded by
+// |seed|, and selects stream 0: the same seed then gives byte-identical
+// handshakes. Calling it again restarts both streams. For fuzzing and
+// tests only: it makes every key guessable. Returns false if OpenSSL refused.
+// (OpenSSL 3.0: RAND_set_rand_method, deprecated but honoured by
+// RAND_bytes_ex / RAND_priv_bytes_ex, which libssl and the default provider
+// use; RAND_set_DRBG_type only works before the first random byte and cannot
+// be reset between inputs.)
+bool InstallSeededRandom(uint64_t seed);
+// SelectRandomStream switches between the two streams (0, 1), so two
+// parties in one process draw from separate streams: a capture of both
+// replays with one party alone.
+void SelectRandomStream(int stream);
+// RestoreSystemRandom puts OpenSSL's own DRBG back.
+void RestoreSystemRandom();
+// SeededRandomInstalled reports whether the seeded source is in place.
+bool SeededRandomInstalled();
 
 }  // namespace xmppfuzz::tls
 
