@@ -800,3 +800,76 @@ SUITE = {
                                   'stripping, <failure/>, ordering, data before TLS, injection after <starttls/>\n'
                                   'and <proceed/> (CVE-2011-0411 class), hostile plaintext.', starttls)},
 }
+
+# ---------------------------------------------------------------------------
+# tls-policy: an OpenSSL peer at security level 0, limited to the versions
+# and suites below, against our hardened session (role: our side). The
+# runner first proves the weak configuration real (two such peers complete a
+# handshake). Our server names what it found (no-shared-cipher,
+# protocol-version); our client names what the weak server answered (a
+# handshake_failure alert) or protocol-version.
+
+R9325 = 'RFC 9325 section 4.1'
+
+
+def pol(name, description, source, role, versions, expect, ciphers=None, suites=None, key=None, events=None):
+    v = dict(kind='tls-policy', name=name, description=description, source=source, role=role, versions=versions,
+             ciphers=ciphers, suites=suites, key=key, expect=expect)
+    if events is not None:
+        v['events'] = events
+    return v
+
+
+def weak(name, description, source, versions, ciphers, server_code, client_code):
+    return [pol('our-server-refuses-' + name, 'a client limited to ' + description, source, 'server', versions,
+                'refused-tls ' + server_code, ciphers=ciphers),
+            pol('our-client-refuses-' + name, 'a server limited to ' + description, source, 'client', versions,
+                'refused-tls ' + client_code, ciphers=ciphers)]
+
+
+def good(name, description, source, versions, cipher_name, ciphers=None, suites=None, key=None, roles=('server', 'client')):
+    version = {'1.2': 'TLS 1.2', '1.3': 'TLS 1.3'}[versions.split('-')[-1]]
+    return [pol('our-%s-accepts-%s' % (role, name), 'a %s offering %s' % ('client' if role == 'server' else 'server',
+                                                                          description),
+                source, role, versions, 'accepted', ciphers=ciphers, suites=suites,
+                key=key if role == 'client' else None, events=['version ' + version, 'cipher ' + cipher_name])
+            for role in roles]
+
+
+CBC = ('ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384:'
+       'DHE-RSA-AES128-SHA256:DHE-RSA-AES256-SHA256:@SECLEVEL=0')
+
+policy = (
+    weak('tls10', 'TLS 1.0', 'RFC 8996 section 2', '1.0', 'ALL:@SECLEVEL=0', 'protocol-version', 'protocol-version') +
+    weak('tls11', 'TLS 1.1', 'RFC 8996 section 3', '1.1', 'ALL:@SECLEVEL=0', 'protocol-version', 'protocol-version') +
+    weak('tls10-11', 'TLS 1.0 and 1.1', 'RFC 8996 section 5', '1.0-1.1', 'ALL:@SECLEVEL=0', 'protocol-version',
+         'protocol-version') +
+    weak('cbc-only', 'TLS 1.2 CBC suites with forward secrecy', 'RFC 9325 section 4.2; RFC 7457 section 2.8 '
+         '(Lucky Thirteen, CVE-2013-0169)', '1.2', CBC, 'no-shared-cipher', 'handshake-failure-alert') +
+    weak('null-cipher', 'NULL encryption suites', R9325 + ' (MUST NOT negotiate NULL)', '1.2',
+         'eNULL:!aNULL:@SECLEVEL=0', 'no-shared-cipher', 'handshake-failure-alert') +
+    weak('anonymous', 'anonymous key exchange suites', R9325 + ' (MUST NOT negotiate anonymous suites)', '1.2',
+         'aNULL:!eNULL:@SECLEVEL=0', 'no-shared-cipher', 'handshake-failure-alert') +
+    weak('static-rsa', 'static RSA key exchange (AEAD, no forward secrecy)', R9325 + ' (SHOULD NOT: no forward '
+         'secrecy); RFC 7457 section 2.3', '1.2', 'kRSA:@SECLEVEL=0', 'no-shared-cipher', 'handshake-failure-alert') +
+    good('tls13-aes128-gcm', 'TLS 1.3 with TLS_AES_128_GCM_SHA256 only', 'RFC 8446 section 9.1', '1.3',
+         'TLS_AES_128_GCM_SHA256', suites='TLS_AES_128_GCM_SHA256') +
+    good('tls13-chacha20', 'TLS 1.3 with TLS_CHACHA20_POLY1305_SHA256 only', 'RFC 8446 section 9.1; RFC 8439', '1.3',
+         'TLS_CHACHA20_POLY1305_SHA256', suites='TLS_CHACHA20_POLY1305_SHA256') +
+    good('tls12-ecdhe-rsa-aes128-gcm', 'TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256 only', 'RFC 9325 section 4.2', '1.2',
+         'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', ciphers='ECDHE-RSA-AES128-GCM-SHA256') +
+    good('tls12-ecdhe-rsa-chacha20', 'TLS 1.2 with ECDHE-RSA-CHACHA20-POLY1305 only', 'RFC 9325 section 4.2; RFC 7905',
+         '1.2', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', ciphers='ECDHE-RSA-CHACHA20-POLY1305') +
+    good('tls12-dhe-rsa-aes256-gcm', 'TLS 1.2 with DHE-RSA-AES256-GCM-SHA384 only', 'RFC 9325 section 4.2', '1.2',
+         'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384', ciphers='DHE-RSA-AES256-GCM-SHA384') +
+    good('tls12-ecdhe-ecdsa-aes128-gcm', 'TLS 1.2 with ECDHE-ECDSA-AES128-GCM-SHA256 and an EC certificate',
+         'RFC 9325 section 4.2; RFC 8422', '1.2', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+         ciphers='ECDHE-ECDSA-AES128-GCM-SHA256', key='ec', roles=('client',)) +
+    good('legacy-peer-one-good-suite', 'TLS 1.0 to 1.2 with CBC and static RSA suites and one good AEAD suite: the '
+         'good one at TLS 1.2', 'RFC 9325 sections 4.1 and 4.2', '1.0-1.2', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+         ciphers='AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0')
+)
+
+SUITE['tls-policy'] = {'policy': ('Version and cipher policy of our hardened sessions (RFC 8996, RFC 9325): an\n'
+                                  'OpenSSL peer at security level 0 limited to each weak configuration is refused,\n'
+                                  'good configurations are accepted with the expected version and suite.', policy)}

@@ -533,6 +533,9 @@ class LiveTarget final : public Target {
     if (v.kind == VectorKind::kTls) {
       return "TLS vectors are read by our TLS parser in process; a live server is not sent raw TLS bytes yet";
     }
+    if (v.kind == VectorKind::kTlsPolicy) {
+      return "TLS policy vectors pit an OpenSSL peer against our own hardened session in process";
+    }
     if (v.kind == VectorKind::kStarttls) {
       return "STARTTLS vectors drive our own STARTTLS client or server in process; not replayed against live servers yet";
     }

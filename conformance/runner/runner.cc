@@ -65,12 +65,12 @@ bool PrimaryMatch(const Vector& v, const Observation& obs, bool live, std::strin
     }
     return true;
   }
-  if (v.kind == VectorKind::kTls || v.kind == VectorKind::kStarttls) {
+  if (v.kind == VectorKind::kTls || v.kind == VectorKind::kStarttls || v.kind == VectorKind::kTlsPolicy) {
     // The codes and offsets come from our own TLS code on both in-process
     // targets: an exact offset ("at N") must be that offset, a bound
     // ("at-or-before N") is for offsets that come from the XML tokenizer.
     bool ok = Matches(v.expect, got, live);
-    if (ok && !live && v.expect.kind == Kind::kRefusedTls) {
+    if (ok && !live && v.expect.kind == Kind::kRefusedTls && v.expect.offset) {
       ok = got.offset && (v.expect.exact ? *got.offset == *v.expect.offset : *got.offset <= *v.expect.offset);
     }
     if (!ok) {

@@ -197,6 +197,14 @@ class FileParser {
         have_input = have_expect = false;
         return true;
       }
+      if (v.kind == VectorKind::kTlsPolicy) {
+        if (!FinishPolicy(v, have_expect, events_text)) return false;
+        events_text.clear();
+        out->push_back(std::move(v));
+        current.reset();
+        have_input = have_expect = false;
+        return true;
+      }
       if (!have_input) return FailAt(v.line, "vector '" + v.id + "' has no input");
       if (!have_expect) return FailAt(v.line, "vector '" + v.id + "' has no expect");
       if (v.kind == VectorKind::kTls || v.kind == VectorKind::kStarttls) {
@@ -307,13 +315,19 @@ class FileParser {
           current->kind = VectorKind::kTls;
         } else if (value == "starttls") {
           current->kind = VectorKind::kStarttls;
+        } else if (value == "tls-policy") {
+          current->kind = VectorKind::kTlsPolicy;
         } else if (value != "xml") {
-          return Fail("kind is xml (the default), sasl, tls or starttls");
+          return Fail("kind is xml (the default), sasl, tls, starttls or tls-policy");
         }
         continue;
       }
       if (current->kind == VectorKind::kSasl) {
         if (!SaslField(*current, key, value, &have_expect)) return false;
+        continue;
+      }
+      if (current->kind == VectorKind::kTlsPolicy) {
+        if (!PolicyField(*current, key, value, &have_expect)) return false;
         continue;
       }
       if (current->kind == VectorKind::kTls || current->kind == VectorKind::kStarttls) {
@@ -513,6 +527,88 @@ class FileParser {
       }
       v.events.push_back(text);
     }
+    return true;
+  }
+
+  // --- kind: tls-policy ----------------------------------------------------------
+
+  static bool ParseVersion(std::string_view s, uint16_t* out) {
+    static const std::pair<std::string_view, uint16_t> kNames[] = {
+        {"1.0", 0x0301}, {"1.1", 0x0302}, {"1.2", 0x0303}, {"1.3", 0x0304}};
+    for (const auto& [name, v] : kNames) {
+      if (s == name) {
+        *out = v;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  bool PolicyField(Vector& v, const std::string& key, std::string_view value, bool* have_expect) {
+    TlsSpec& t = v.tls;
+    if (key == "description") {
+      v.description = value;
+    } else if (key == "source") {
+      v.source = value;
+    } else if (key == "role") {
+      if (value == "server") {
+        t.role = SaslRole::kServer;
+      } else if (value == "client") {
+        t.role = SaslRole::kClient;
+      } else {
+        return Fail("role is client (our hardened client meets a peer server) or server");
+      }
+      t.role_given = true;
+    } else if (key == "peer-versions") {
+      size_t dash = value.find('-');
+      std::string_view lo = value.substr(0, dash), hi = dash == std::string_view::npos ? lo : value.substr(dash + 1);
+      if (!ParseVersion(lo, &t.peer_min_version) || !ParseVersion(hi, &t.peer_max_version) ||
+          t.peer_min_version > t.peer_max_version) {
+        return Fail("peer-versions is a TLS version (1.0, 1.1, 1.2, 1.3) or a range like 1.0-1.2");
+      }
+    } else if (key == "peer-ciphers" || key == "peer-suites") {
+      if (value.empty() || value.find(' ') != std::string_view::npos) {
+        return Fail(key + " is an OpenSSL cipher string without spaces");
+      }
+      (key == "peer-ciphers" ? t.peer_ciphers : t.peer_suites) = value;
+    } else if (key == "peer-key") {
+      if (value != "rsa" && value != "ec") return Fail("peer-key is rsa (default) or ec");
+      t.peer_key_ec = value == "ec";
+    } else if (key == "expect") {
+      auto outcome = ParseOutcome(value, /*with_offset=*/false);
+      if (!outcome || (outcome->kind != Outcome::Kind::kAccepted && outcome->kind != Outcome::Kind::kRefusedTls)) {
+        return Fail("a tls-policy vector expects accepted or 'refused-tls <tls-error>'");
+      }
+      v.expect = *outcome;
+      *have_expect = true;
+    } else if (key == "events") {
+      v.events_given = true;
+      if (!value.empty()) {
+        if (value != "none") return Fail("'events:' takes an indented block on the next lines (or 'none')");
+      } else {
+        StartBlock(Block::kEvents);
+      }
+    } else if (key == "live") {
+      if (!StartsWith(value, "skip -- ") || Trim(value.substr(8)).empty()) return Fail("live is 'skip -- <reason>'");
+      v.live_skip = Trim(value.substr(8));
+    } else {
+      return Fail("unknown field '" + key +
+                  "' (a tls-policy vector has role:, peer-versions:, peer-ciphers:, peer-suites:, peer-key:, "
+                  "expect:, events:)");
+    }
+    return true;
+  }
+
+  bool FinishPolicy(Vector& v, bool have_expect, const std::vector<std::pair<std::string, int>>& events) {
+    auto need = [&](bool ok, const std::string& what) { return ok || FailAt(v.line, "vector '" + v.id + "' has no " + what); };
+    if (!need(v.tls.role_given, "role") || !need(v.tls.peer_min_version != 0, "peer-versions") ||
+        !need(have_expect, "expect")) {
+      return false;
+    }
+    if (v.expect.kind == Outcome::Kind::kAccepted && !v.events_given) {
+      return FailAt(v.line, "vector '" + v.id + "' is accepted but lists no events (version and cipher)");
+    }
+    for (const auto& [text, line] : events) v.events.push_back(text);
     return true;
   }
 
@@ -793,6 +889,7 @@ std::string_view VectorKindName(VectorKind k) {
     case VectorKind::kSasl: return "sasl";
     case VectorKind::kTls: return "tls";
     case VectorKind::kStarttls: return "starttls";
+    case VectorKind::kTlsPolicy: return "tls-policy";
   }
   return "xml";
 }

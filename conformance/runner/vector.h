@@ -106,6 +106,7 @@ enum class VectorKind : uint8_t {
   kSasl,      // "kind: sasl": role, credentials, exchange
   kTls,       // "kind: tls": one direction of a TLS connection, read by tls::Inspector
   kStarttls,  // "kind: starttls": the peer's plaintext to our STARTTLS client or server
+  kTlsPolicy, // "kind: tls-policy": an OpenSSL peer limited to versions and suites vs our hardened session
 };
 std::string_view VectorKindName(VectorKind k);
 
@@ -125,6 +126,15 @@ struct TlsSpec {
   SaslRole role = SaslRole::kClient;
   bool role_given = false;
   bool require_tls = true;
+  // tls-policy: the peer's protocol range (0x0301 = TLS 1.0), its TLS 1.2-
+  // and-below cipher list and TLS 1.3 suites (OpenSSL syntax; empty:
+  // OpenSSL's default), and whether a peer server uses its EC P-256
+  // certificate instead of the RSA one.
+  uint16_t peer_min_version = 0;
+  uint16_t peer_max_version = 0;
+  std::string peer_ciphers;
+  std::string peer_suites;
+  bool peer_key_ec = false;
 };
 
 // SaslStep is one line of an exchange: one RFC 6120 section 6.4 element.

@@ -1,5 +1,5 @@
-// TLS vectors (kind: tls, kind: starttls): the fields and FILE:LINE errors of
-// the format, the TLS outcomes and their judging (exact offsets and bounds),
+// TLS vectors (kind: tls, kind: starttls, kind: tls-policy): the fields and
+// FILE:LINE errors of the format, the TLS outcomes and their judging (exact offsets and bounds),
 // live targets marking them n/a, and the in-process players on vectors they
 // must pass and vectors they must fail (RFC 8446, RFC 6066, RFC 6120 5).
 #include "conformance/runner/tls_vectors.h"
@@ -8,6 +8,7 @@
 
 #include "conformance/runner/inproc.h"
 #include "conformance/runner/live.h"
+#include "conformance/runner/tls_policy.h"
 #include "conformance/runner/runner.h"
 #include "conformance/runner/vector.h"
 
@@ -244,6 +245,106 @@ TEST(TlsOutcome, TextRoundTrips) {
   EXPECT_FALSE(ParseOutcome("refused-tls none at 1", true));
   EXPECT_FALSE(ParseOutcome("refused-tls sni-nul after 1", true));
   EXPECT_FALSE(ParseOutcome("refused-tls sni-nul at 1", false));
+}
+
+// --- kind: tls-policy --------------------------------------------------------------------
+
+const char kPolicy[] =
+    "[tls-x/p]\n"
+    "kind: tls-policy\n"
+    "description: a client limited to TLS 1.0\n"
+    "source: RFC 8996 section 2\n"
+    "role: server\n"
+    "peer-versions: 1.0\n"
+    "peer-ciphers: ALL:@SECLEVEL=0\n"
+    "expect: refused-tls protocol-version\n";
+
+TEST(TlsPolicyVectorFile, EveryField) {
+  std::string text = std::string(kPolicy) + "";
+  text.insert(text.find("expect:"), "peer-suites: TLS_AES_128_GCM_SHA256\npeer-key: ec\n");
+  auto v = ParseOk(text);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].kind, VectorKind::kTlsPolicy);
+  EXPECT_EQ(v[0].tls.role, SaslRole::kServer);
+  EXPECT_EQ(v[0].tls.peer_min_version, 0x0301);
+  EXPECT_EQ(v[0].tls.peer_max_version, 0x0301);
+  EXPECT_EQ(v[0].tls.peer_ciphers, "ALL:@SECLEVEL=0");
+  EXPECT_EQ(v[0].tls.peer_suites, "TLS_AES_128_GCM_SHA256");
+  EXPECT_TRUE(v[0].tls.peer_key_ec);
+  EXPECT_EQ(v[0].expect.Text(true), "refused-tls protocol-version");
+  EXPECT_FALSE(v[0].expect.offset);
+}
+
+TEST(TlsPolicyVectorFile, VersionRange) {
+  std::string text = kPolicy;
+  text.replace(text.find("peer-versions: 1.0"), 18, "peer-versions: 1.0-1.2");
+  auto v = ParseOk(text);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].tls.peer_max_version, 0x0303);
+}
+
+TEST(TlsPolicyVectorFile, BadVersions) {
+  for (std::string_view bad : {"1.4", "1.2-1.0", "TLS1.2", "1.2-"}) {
+    std::string text = kPolicy;
+    text.replace(text.find("peer-versions: 1.0"), 18, "peer-versions: " + std::string(bad));
+    EXPECT_EQ(ParseErr(text), "tls.vec:6: peer-versions is a TLS version (1.0, 1.1, 1.2, 1.3) or a range like 1.0-1.2")
+        << bad;
+  }
+}
+
+TEST(TlsPolicyVectorFile, OffsetIsNotPartOfAPolicyOutcome) {
+  std::string text = kPolicy;
+  text.replace(text.find("protocol-version"), 16, "protocol-version at 0");
+  EXPECT_EQ(ParseErr(text), "tls.vec:8: a tls-policy vector expects accepted or 'refused-tls <tls-error>'");
+}
+
+TEST(TlsPolicyVectorFile, NeedsVersions) {
+  std::string text = kPolicy;
+  text.erase(text.find("peer-versions: 1.0\n"), 19);
+  EXPECT_EQ(ParseErr(text), "tls.vec:1: vector 'tls-x/p' has no peer-versions");
+}
+
+TEST(TlsPolicyVectorFile, AcceptedNeedsEvents) {
+  std::string text = kPolicy;
+  text.replace(text.find("refused-tls protocol-version"), 28, "accepted");
+  EXPECT_EQ(ParseErr(text), "tls.vec:1: vector 'tls-x/p' is accepted but lists no events (version and cipher)");
+}
+
+TEST(TlsPolicyVectorFile, UnknownField) {
+  std::string text = kPolicy;
+  text.insert(text.find("expect:"), "input: none\n");
+  EXPECT_EQ(ParseErr(text),
+            "tls.vec:8: unknown field 'input' (a tls-policy vector has role:, peer-versions:, peer-ciphers:, "
+            "peer-suites:, peer-key:, expect:, events:)");
+}
+
+// A weak peer really is refused, and a good one accepted with its suite.
+TEST(TlsPolicyPlayer, WeakRefusedGoodAccepted) {
+  auto weak = ParseOk(kPolicy);
+  Observation obs = RunTlsPolicyVector(weak[0]);
+  EXPECT_EQ(obs.broken, "");
+  EXPECT_EQ(obs.outcome.Text(), "refused-tls protocol-version");
+  EXPECT_EQ(Judge(weak[0], obs, false, nullptr).verdict, Verdict::kPass);
+  std::string text = kPolicy;
+  text.replace(text.find("peer-versions: 1.0"), 18, "peer-versions: 1.2");
+  text.replace(text.find("ALL:@SECLEVEL=0"), 15, "ECDHE-RSA-AES128-GCM-SHA256");
+  text.replace(text.find("refused-tls protocol-version"), 28,
+               "accepted\nevents:\n  version TLS 1.2\n  cipher TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+  auto good = ParseOk(text);
+  obs = RunTlsPolicyVector(good[0]);
+  EXPECT_EQ(obs.broken, "");
+  EXPECT_EQ(obs.outcome.kind, Kind::kAccepted);
+  EXPECT_EQ(obs.events, good[0].events);
+}
+
+// A configuration this OpenSSL cannot negotiate at all proves nothing: broken.
+TEST(TlsPolicyPlayer, ImpossibleConfigurationIsBroken) {
+  std::string text = kPolicy;
+  text.replace(text.find("ALL:@SECLEVEL=0"), 15, "NO-SUCH-CIPHER");
+  auto v = ParseOk(text);
+  Observation obs = RunTlsPolicyVector(v[0]);
+  EXPECT_EQ(obs.broken, "this OpenSSL cannot configure the peer (versions or suite lists match nothing)");
+  EXPECT_EQ(Judge(v[0], obs, false, nullptr).verdict, Verdict::kFail);
 }
 
 // --- Judging ----------------------------------------------------------------------------
