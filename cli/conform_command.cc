@@ -159,6 +159,9 @@ int RunConform(ConformArgs args) {
       switch (v.kind) {
         case conform::VectorKind::kSasl: how = "sasl " + std::string(conform::SaslRoleName(v.sasl.role)); break;
         case conform::VectorKind::kTls: how = "tls"; break;
+        case conform::VectorKind::kCertIdentity:
+          how = "cert-identity " + std::string(v.cert.s2s ? "s2s" : "c2s");
+          break;
         case conform::VectorKind::kTlsPolicy: how = "tls-policy our-" + std::string(conform::SaslRoleName(v.tls.role)); break;
         case conform::VectorKind::kStarttls:
           how = "starttls " + std::string(conform::SaslRoleName(v.tls.role)) +

@@ -873,3 +873,126 @@ policy = (
 SUITE['tls-policy'] = {'policy': ('Version and cipher policy of our hardened sessions (RFC 8996, RFC 9325): an\n'
                                   'OpenSSL peer at security level 0 limited to each weak configuration is refused,\n'
                                   'good configurations are accepted with the expected version and suite.', policy)}
+
+# ---------------------------------------------------------------------------
+# tls-cert-identity: certificates issued at run time by a CA the runner makes
+# (trusted), verified at a fixed time for a reference domain (the JID
+# domain) and stream kind. Presented identifiers: dns: (dNSName), srv:
+# (SRVName otherName), xmpp: (XmppAddr otherName), cn: (subject CN), with the
+# input escapes. Expected: which kind matched, or the tls::CertError name.
+
+R6125 = 'RFC 6125 section 6'
+R6120_137 = 'RFC 6120 section 13.7.1.2'
+
+
+def cid(name, description, source, reference, presented, expect, service='c2s', **fields):
+    v = dict(kind='cert-identity', name=name, description=description, source=source, reference=reference,
+             service=service, presented=presented, **fields)
+    if expect.startswith('match '):
+        v['expect'] = 'accepted'
+        v['events'] = [expect]
+    else:
+        v['expect'] = 'refused-cert ' + expect
+    return v
+
+
+cert_identity = [
+    # DNS-ID
+    cid('dns-id-equal', 'a DNS-ID equal to the reference domain', R6125 + '.4.1', 'example.org', 'dns:example.org',
+        'match DNS-ID'),
+    cid('dns-id-other-domain', 'a DNS-ID of another domain', R6125 + '.4.1', 'example.org', 'dns:example.net',
+        'wrong-name'),
+    cid('dns-id-subdomain', 'a DNS-ID of a subdomain (chat.example.org for example.org)', R6125 + '.4.1',
+        'example.org', 'dns:chat.example.org', 'wrong-name'),
+    cid('dns-id-case', 'a DNS-ID in another case', R6125 + '.4.1 (case-insensitive)', 'example.org',
+        'dns:EXAMPLE.Org', 'match DNS-ID'),
+    cid('dns-id-second-san', 'the second of two DNS-IDs matches', R6125 + '.3', 'example.org',
+        'dns:example.net dns:example.org', 'match DNS-ID'),
+    cid('dns-id-nul', 'a DNS-ID with a NUL (example.org\\0.evil.example)', R6125 + '.4.1; CVE-2009-2408',
+        'example.org', 'dns:example.org\\x00.evil.example', 'wrong-name'),
+    cid('dns-id-trailing-dot', 'a DNS-ID ending in a dot', R6125 + '.4.1', 'example.org', 'dns:example.org.',
+        'wrong-name'),
+    cid('reference-trailing-dot', 'a reference domain with one trailing dot', 'RFC 7622 section 3.2; ' + R6125 + '.4.1',
+        'example.org.', 'dns:example.org', 'match DNS-ID'),
+    cid('reference-idn', 'a U-label reference domain against its A-label DNS-ID', R6125 + '.4.2; RFC 5891',
+        'b\\u{FC}cher.example', 'dns:xn--bcher-kva.example', 'match DNS-ID'),
+    cid('reference-ip-literal', 'an IP address as the reference domain', R6125 + '.2.1; RFC 6120 section 13.7.2.1',
+        '192.0.2.1', 'dns:example.org', 'bad-reference-identity'),
+    cid('wildcard-one-label', '*.example.org for chat.example.org', R6125 + '.4.3', 'chat.example.org',
+        'dns:*.example.org', 'match DNS-ID'),
+    cid('wildcard-not-the-parent', '*.example.org for example.org', R6125 + '.4.3 (one label)', 'example.org',
+        'dns:*.example.org', 'wrong-name'),
+    cid('wildcard-not-two-labels', '*.example.org for a.b.example.org', R6125 + '.4.3', 'a.b.example.org',
+        'dns:*.example.org', 'wrong-name'),
+    cid('wildcard-partial-label', 'ch*.example.org (a partial wildcard)', R6125 + '.4.3; RFC 9525 section 6.3',
+        'chat.example.org', 'dns:ch*.example.org', 'wrong-name'),
+    cid('wildcard-not-left-most', 'chat.*.org (a wildcard not in the left-most label)', R6125 + '.4.3',
+        'chat.example.org', 'dns:chat.*.org', 'wrong-name'),
+    cid('wildcard-public-suffix', '*.co.uk (a wildcard over a public suffix)', R6125 + '.4.3; RFC 9525 section 6.3',
+        'example.co.uk', 'dns:*.co.uk', 'wrong-name'),
+    cid('wildcard-tld', '*.org', R6125 + '.4.3', 'example.org', 'dns:*.org', 'wrong-name'),
+    # SRV-ID
+    cid('srv-id-c2s', '_xmpp-client.example.org on a c2s stream', R6120_137 + '; RFC 6125 section 6.5.1; RFC 4985',
+        'example.org', 'srv:_xmpp-client.example.org', 'match SRV-ID'),
+    cid('srv-id-s2s', '_xmpp-server.example.org on an s2s stream', R6120_137 + '; RFC 4985', 'example.org',
+        'srv:_xmpp-server.example.org', 'match SRV-ID', service='s2s'),
+    cid('srv-id-wrong-service', '_xmpp-server.example.org on a c2s stream', R6120_137 + '; RFC 6125 section 6.5.1',
+        'example.org', 'srv:_xmpp-server.example.org', 'wrong-name'),
+    cid('srv-id-other-domain', '_xmpp-client.example.net for example.org', R6120_137, 'example.org',
+        'srv:_xmpp-client.example.net', 'wrong-name'),
+    cid('srv-id-no-wildcard', '_xmpp-client.*.org', R6120_137 + '; RFC 4985 section 2', 'example.org',
+        'srv:_xmpp-client.*.org', 'wrong-name'),
+    # XmppAddr
+    cid('xmppaddr-domain', 'an XmppAddr of the bare domain', 'RFC 6120 section 13.7.1.4', 'example.org',
+        'xmpp:example.org', 'match XmppAddr'),
+    cid('xmppaddr-s2s', 'an XmppAddr of the bare domain on an s2s stream', 'RFC 6120 section 13.7.1.4', 'example.org',
+        'xmpp:example.org', 'match XmppAddr', service='s2s'),
+    cid('xmppaddr-with-localpart', 'an XmppAddr with a localpart (user@example.org)', 'RFC 6120 section 13.7.1.4',
+        'example.org', 'xmpp:user@example.org', 'wrong-name'),
+    cid('xmppaddr-no-wildcard', 'an XmppAddr *.example.org', 'RFC 6120 section 13.7.1.4', 'chat.example.org',
+        'xmpp:*.example.org', 'wrong-name'),
+    # CN-ID
+    cid('cn-id-only', 'a subject CN and no subjectAltName', R6125 + '.4.4; RFC 6120 section 13.7.2.1', 'example.org',
+        'cn:example.org', 'match CN-ID'),
+    cid('cn-id-behind-san', 'a matching CN behind a subjectAltName that does not match', R6125 + '.4.4',
+        'example.org', 'dns:example.net cn:example.org', 'wrong-name'),
+    cid('cn-id-two-cns', 'two subject CNs (none is used)', R6125 + '.2.1', 'example.org',
+        'cn:example.org cn:example.org', 'wrong-name'),
+    # Chain and certificate flags (RFC 5280 through X509_verify_cert)
+    cid('expired', 'a certificate whose notAfter has passed', 'RFC 5280 section 6.1.3', 'example.org',
+        'dns:example.org', 'expired', validity='expired'),
+    cid('not-yet-valid', 'a certificate whose notBefore is in the future', 'RFC 5280 section 6.1.3', 'example.org',
+        'dns:example.org', 'not-yet-valid', validity='not-yet-valid'),
+    cid('self-signed', 'a self-signed certificate that is not a trust anchor', 'RFC 5280 section 6.1; RFC 6120 '
+        'section 13.7.2.3', 'example.org', 'dns:example.org', 'self-signed', issuer='self-signed'),
+    cid('unknown-issuer', 'a certificate from a CA that is not trusted', 'RFC 5280 section 6.1', 'example.org',
+        'dns:example.org', 'unknown-issuer', issuer='unknown'),
+    cid('leaf-is-ca', 'the peer\'s certificate has basicConstraints cA TRUE', 'RFC 5280 section 4.2.1.9',
+        'example.org', 'dns:example.org', 'leaf-is-ca', basic_constraints='critical,CA:TRUE'),
+    cid('key-usage-cert-sign-only', 'keyUsage keyCertSign only (no digitalSignature)', 'RFC 5280 section 4.2.1.3; '
+        'RFC 5246 section 7.4.2', 'example.org', 'dns:example.org', 'bad-key-usage',
+        key_usage='critical,keyCertSign'),
+    cid('eku-client-only', 'extendedKeyUsage clientAuth only, for a TLS server', 'RFC 5280 section 4.2.1.12',
+        'example.org', 'dns:example.org', 'bad-extended-key-usage', ext_key_usage='clientAuth'),
+    cid('eku-server', 'extendedKeyUsage serverAuth', 'RFC 5280 section 4.2.1.12', 'example.org', 'dns:example.org',
+        'match DNS-ID', ext_key_usage='serverAuth'),
+    # Pinning (SHA-256 of the SubjectPublicKeyInfo, RFC 7469 section 2.4)
+    cid('pin-leaf-with-chain', 'the leaf\'s SPKI pinned, chain checked too', 'RFC 7469 section 2.4; RFC 7590 '
+        'section 3.4', 'example.org', 'dns:example.org', 'match DNS-ID', pin='leaf'),
+    cid('pin-ca-with-chain', 'the CA\'s SPKI pinned, chain checked too', 'RFC 7469 section 2.4', 'example.org',
+        'dns:example.org', 'match DNS-ID', pin='ca'),
+    cid('pin-other-with-chain', 'another key pinned: the valid chain does not help', 'RFC 7469 section 2.4',
+        'example.org', 'dns:example.org', 'wrong-pin', pin='other'),
+    cid('pin-leaf-instead-of-chain', 'a self-signed certificate whose SPKI is pinned instead of a chain',
+        'RFC 7469 section 2.4; RFC 6120 section 13.7.2.3', 'example.org', 'dns:example.org', 'match DNS-ID',
+        issuer='self-signed', pin='leaf instead-of-chain'),
+    cid('pin-other-instead-of-chain', 'a self-signed certificate, another key pinned', 'RFC 7469 section 2.4',
+        'example.org', 'dns:example.org', 'wrong-pin', issuer='self-signed', pin='other instead-of-chain'),
+    cid('pin-leaf-still-checks-name', 'the pinned leaf names another domain', 'RFC 7469 section 2.4; RFC 6125 '
+        'section 6', 'example.org', 'dns:example.net', 'wrong-name', pin='leaf'),
+]
+
+SUITE['tls-cert-identity'] = {'cert-identity': (
+    'Certificate identity for XMPP (RFC 6125 section 6 as applied by RFC 6120 section 13.7\n'
+    'and RFC 7590): DNS-ID, SRV-ID, XmppAddr, CN-ID, wildcards, chain and flags, SPKI\n'
+    'pinning. Certificates are issued by the runner at run time.', cert_identity)}

@@ -533,6 +533,9 @@ class LiveTarget final : public Target {
     if (v.kind == VectorKind::kTls) {
       return "TLS vectors are read by our TLS parser in process; a live server is not sent raw TLS bytes yet";
     }
+    if (v.kind == VectorKind::kCertIdentity) {
+      return "certificate identity vectors verify certificates issued in process with our own verifier";
+    }
     if (v.kind == VectorKind::kTlsPolicy) {
       return "TLS policy vectors pit an OpenSSL peer against our own hardened session in process";
     }

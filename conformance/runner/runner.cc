@@ -27,6 +27,7 @@ bool Matches(const Outcome& want, const Outcome& got, bool live) {
       }
       return true;
     case Kind::kRefusedTls: return got.kind == Kind::kRefusedTls && got.tls_code == want.tls_code;
+    case Kind::kRefusedCert: return got.kind == Kind::kRefusedCert && got.tls_code == want.tls_code;
     case Kind::kFailure:
       return got.kind == Kind::kFailure && (want.sasl_condition.empty() || want.sasl_condition == got.sasl_condition) &&
              (want.server_error.empty() || want.server_error == got.server_error);
@@ -65,7 +66,8 @@ bool PrimaryMatch(const Vector& v, const Observation& obs, bool live, std::strin
     }
     return true;
   }
-  if (v.kind == VectorKind::kTls || v.kind == VectorKind::kStarttls || v.kind == VectorKind::kTlsPolicy) {
+  if (v.kind == VectorKind::kTls || v.kind == VectorKind::kStarttls || v.kind == VectorKind::kTlsPolicy ||
+      v.kind == VectorKind::kCertIdentity) {
     // The codes and offsets come from our own TLS code on both in-process
     // targets: an exact offset ("at N") must be that offset, a bound
     // ("at-or-before N") is for offsets that come from the XML tokenizer.

@@ -197,8 +197,11 @@ class FileParser {
         have_input = have_expect = false;
         return true;
       }
-      if (v.kind == VectorKind::kTlsPolicy) {
-        if (!FinishPolicy(v, have_expect, events_text)) return false;
+      if (v.kind == VectorKind::kTlsPolicy || v.kind == VectorKind::kCertIdentity) {
+        if (!(v.kind == VectorKind::kTlsPolicy ? FinishPolicy(v, have_expect, events_text)
+                                               : FinishCert(v, have_expect, events_text))) {
+          return false;
+        }
         events_text.clear();
         out->push_back(std::move(v));
         current.reset();
@@ -317,13 +320,19 @@ class FileParser {
           current->kind = VectorKind::kStarttls;
         } else if (value == "tls-policy") {
           current->kind = VectorKind::kTlsPolicy;
+        } else if (value == "cert-identity") {
+          current->kind = VectorKind::kCertIdentity;
         } else if (value != "xml") {
-          return Fail("kind is xml (the default), sasl, tls, starttls or tls-policy");
+          return Fail("kind is xml (the default), sasl, tls, starttls, tls-policy or cert-identity");
         }
         continue;
       }
       if (current->kind == VectorKind::kSasl) {
         if (!SaslField(*current, key, value, &have_expect)) return false;
+        continue;
+      }
+      if (current->kind == VectorKind::kCertIdentity) {
+        if (!CertField(*current, key, value, &have_expect)) return false;
         continue;
       }
       if (current->kind == VectorKind::kTlsPolicy) {
@@ -612,6 +621,93 @@ class FileParser {
     return true;
   }
 
+  // --- kind: cert-identity -------------------------------------------------------
+
+  bool CertField(Vector& v, const std::string& key, std::string_view value, bool* have_expect) {
+    CertIdentitySpec& c = v.cert;
+    if (key == "description") {
+      v.description = value;
+    } else if (key == "source") {
+      v.source = value;
+    } else if (key == "reference") {
+      return DecodedField(key, value, &c.reference);
+    } else if (key == "service") {
+      if (value != "c2s" && value != "s2s") return Fail("service is c2s or s2s");
+      c.s2s = value == "s2s";
+    } else if (key == "presented") {
+      std::vector<std::string> words;
+      if (value != "none" && !SplitWords(value, &words)) return Fail("presented lists dns:, srv:, xmpp: or cn: values (or 'none')");
+      for (const std::string& w : words) {
+        size_t colon = w.find(':');
+        std::string kind = w.substr(0, colon == std::string::npos ? 0 : colon);
+        PresentedName p;
+        if (kind == "dns") {
+          p.kind = PresentedName::kDns;
+        } else if (kind == "srv") {
+          p.kind = PresentedName::kSrv;
+        } else if (kind == "xmpp") {
+          p.kind = PresentedName::kXmpp;
+        } else if (kind == "cn") {
+          p.kind = PresentedName::kCn;
+        } else {
+          return Fail("a presented identifier is dns:, srv:, xmpp: or cn: and its value, not '" + w + "'");
+        }
+        if (!DecodedField(key, std::string_view(w).substr(colon + 1), &p.value)) return false;
+        c.presented.push_back(std::move(p));
+      }
+    } else if (key == "validity") {
+      if (value != "valid" && value != "expired" && value != "not-yet-valid") {
+        return Fail("validity is valid, expired or not-yet-valid");
+      }
+      c.validity = value;
+    } else if (key == "key-usage" || key == "ext-key-usage" || key == "basic-constraints") {
+      std::string v2(value == "none" ? "" : value);
+      (key == "key-usage" ? c.key_usage : key == "ext-key-usage" ? c.ext_key_usage : c.basic_constraints) = v2;
+    } else if (key == "issuer") {
+      if (value != "ca" && value != "self-signed" && value != "unknown") return Fail("issuer is ca, self-signed or unknown");
+      c.issuer = value;
+    } else if (key == "pin") {
+      std::vector<std::string> words;
+      SplitWords(value, &words);
+      if (words.empty() || words.size() > 2 ||
+          (words[0] != "none" && words[0] != "leaf" && words[0] != "ca" && words[0] != "other") ||
+          (words.size() == 2 && words[1] != "with-chain" && words[1] != "instead-of-chain")) {
+        return Fail("pin is none, or leaf, ca or other followed by with-chain (default) or instead-of-chain");
+      }
+      c.pin = words[0];
+      c.pin_instead_of_chain = words.size() == 2 && words[1] == "instead-of-chain";
+    } else if (key == "expect") {
+      auto outcome = ParseOutcome(value, /*with_offset=*/false);
+      if (!outcome || (outcome->kind != Outcome::Kind::kAccepted && outcome->kind != Outcome::Kind::kRefusedCert)) {
+        return Fail("a cert-identity vector expects accepted or 'refused-cert <cert-error>'");
+      }
+      v.expect = *outcome;
+      *have_expect = true;
+    } else if (key == "events") {
+      v.events_given = true;
+      if (!value.empty()) {
+        if (value != "none") return Fail("'events:' takes an indented block on the next lines (or 'none')");
+      } else {
+        StartBlock(Block::kEvents);
+      }
+    } else {
+      return Fail("unknown field '" + key +
+                  "' (a cert-identity vector has reference:, service:, presented:, validity:, key-usage:, "
+                  "ext-key-usage:, basic-constraints:, issuer:, pin:, expect:, events:)");
+    }
+    return true;
+  }
+
+  bool FinishCert(Vector& v, bool have_expect, const std::vector<std::pair<std::string, int>>& events) {
+    if (v.cert.reference.empty()) return FailAt(v.line, "vector '" + v.id + "' has no reference");
+    if (!have_expect) return FailAt(v.line, "vector '" + v.id + "' has no expect");
+    if (v.expect.kind == Outcome::Kind::kAccepted && !v.events_given) {
+      return FailAt(v.line, "vector '" + v.id + "' is accepted but lists no events (match <id-type>)");
+    }
+    for (const auto& [text, line] : events) v.events.push_back(text);
+    return true;
+  }
+
   // --- kind: sasl ------------------------------------------------------------
 
   static bool SplitWords(std::string_view value, std::vector<std::string>* out) {
@@ -890,6 +986,7 @@ std::string_view VectorKindName(VectorKind k) {
     case VectorKind::kTls: return "tls";
     case VectorKind::kStarttls: return "starttls";
     case VectorKind::kTlsPolicy: return "tls-policy";
+    case VectorKind::kCertIdentity: return "cert-identity";
   }
   return "xml";
 }
@@ -934,6 +1031,7 @@ std::string Outcome::Text(bool expectation) const {
       if (offset) s += (expectation && !exact ? " at-or-before " : " at ") + std::to_string(*offset);
       return s;
     }
+    case Kind::kRefusedCert: return "refused-cert " + tls_code;
     case Kind::kStartTls: return "start-tls";
     case Kind::kNoTls: return "no-tls";
     case Kind::kPending: return "pending";
@@ -985,6 +1083,19 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     } else if (words.size() != 2) {
       return std::nullopt;
     }
+    return o;
+  }
+  if (words[0] == "refused-cert") {
+    if (words.size() != 2) return std::nullopt;
+    bool known = false;
+    for (int i = 1; i < 256 && !known; ++i) {
+      std::string_view n = tls::CertErrorName(static_cast<tls::CertError>(i));
+      if (n == "unknown" || n == "?") break;
+      known = n == words[1];
+    }
+    if (!known) return std::nullopt;
+    o.kind = Outcome::Kind::kRefusedCert;
+    o.tls_code = words[1];
     return o;
   }
   if (words[0] == "stanza-error" && words.size() == 2) {

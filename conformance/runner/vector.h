@@ -47,6 +47,7 @@ struct Outcome {
     kStartTls,     // (STARTTLS) our side starts the TLS handshake
     kNoTls,        // (STARTTLS) our client goes on in plaintext (TLS optional, not offered)
     kPending,      // (STARTTLS) the input ended before our side decided
+    kRefusedCert,  // (certificate) refused with the tls::CertError |tls_code|
   };
   Kind kind = Kind::kAccepted;
   xml::Condition condition = xml::Condition::kNone;  // kRefused
@@ -107,6 +108,7 @@ enum class VectorKind : uint8_t {
   kTls,       // "kind: tls": one direction of a TLS connection, read by tls::Inspector
   kStarttls,  // "kind: starttls": the peer's plaintext to our STARTTLS client or server
   kTlsPolicy, // "kind: tls-policy": an OpenSSL peer limited to versions and suites vs our hardened session
+  kCertIdentity,  // "kind: cert-identity": a certificate issued at run time, verified for a reference domain
 };
 std::string_view VectorKindName(VectorKind k);
 
@@ -135,6 +137,25 @@ struct TlsSpec {
   std::string peer_ciphers;
   std::string peer_suites;
   bool peer_key_ec = false;
+};
+
+// PresentedName is one identifier a cert-identity vector puts in its
+// certificate: a subjectAltName dNSName, SRVName or XmppAddr, or a subject CN.
+struct PresentedName {
+  enum Kind : uint8_t { kDns, kSrv, kXmpp, kCn } kind = kDns;
+  std::string value;  // decoded bytes (input escapes: \x00, \x20 ...)
+};
+
+// CertIdentitySpec is the certificate part of a kind: cert-identity vector.
+struct CertIdentitySpec {
+  std::string reference;           // the JID domain the caller set out to reach
+  bool s2s = false;                // service: c2s (default) or s2s
+  std::vector<PresentedName> presented;
+  std::string validity = "valid";  // valid, expired, not-yet-valid
+  std::optional<std::string> key_usage, ext_key_usage, basic_constraints;  // OpenSSL syntax; "" removes
+  std::string issuer = "ca";       // ca (the trust anchor), self-signed, unknown
+  std::string pin = "none";        // none, leaf, ca, other
+  bool pin_instead_of_chain = false;
 };
 
 // SaslStep is one line of an exchange: one RFC 6120 section 6.4 element.
@@ -211,7 +232,8 @@ struct Vector {
   std::vector<Acceptable> acceptable;
   std::string live_skip;  // non-empty: not applicable to live targets, why
   SaslSpec sasl;          // kSasl
-  TlsSpec tls;            // kTls, kStarttls
+  TlsSpec tls;            // kTls, kStarttls, kTlsPolicy
+  CertIdentitySpec cert;  // kCertIdentity
   std::string file;       // where it was read from, for messages
   int line = 0;
 };

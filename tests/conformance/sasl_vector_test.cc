@@ -277,7 +277,7 @@ TEST(SaslVectorFile, KindMustComeFirst) {
 }
 
 TEST(SaslVectorFile, UnknownKind) {
-  EXPECT_EQ(ParseErr("[sasl-x/v]\nkind: smtp\n"), "sasl.vec:2: kind is xml (the default), sasl, tls, starttls or tls-policy");
+  EXPECT_EQ(ParseErr("[sasl-x/v]\nkind: smtp\n"), "sasl.vec:2: kind is xml (the default), sasl, tls, starttls, tls-policy or cert-identity");
 }
 
 TEST(SaslVectorFile, XmlFieldInSaslVector) {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "conformance/runner/cert_identity.h"
 #include "conformance/runner/inproc.h"
 #include "conformance/runner/live.h"
 #include "conformance/runner/tls_policy.h"
@@ -344,6 +345,84 @@ TEST(TlsPolicyPlayer, ImpossibleConfigurationIsBroken) {
   auto v = ParseOk(text);
   Observation obs = RunTlsPolicyVector(v[0]);
   EXPECT_EQ(obs.broken, "this OpenSSL cannot configure the peer (versions or suite lists match nothing)");
+  EXPECT_EQ(Judge(v[0], obs, false, nullptr).verdict, Verdict::kFail);
+}
+
+// --- kind: cert-identity -----------------------------------------------------------------
+
+const char kCert[] =
+    "[tls-x/c]\n"
+    "kind: cert-identity\n"
+    "description: d\n"
+    "source: RFC 6125 section 6.4.1\n"
+    "reference: example.org\n"
+    "service: c2s\n"
+    "presented: dns:example.org\n"
+    "expect: accepted\n"
+    "events:\n"
+    "  match DNS-ID\n";
+
+TEST(CertIdentityVectorFile, EveryField) {
+  std::string text = kCert;
+  text.insert(text.find("expect:"),
+              "validity: expired\nkey-usage: critical,keyCertSign\next-key-usage: clientAuth\n"
+              "basic-constraints: none\nissuer: self-signed\npin: leaf instead-of-chain\n");
+  text.replace(text.find("dns:example.org"), 15, "dns:a\\x00b srv:_xmpp-client.example.org xmpp:example.org cn:x");
+  auto v = ParseOk(text);
+  ASSERT_EQ(v.size(), 1u);
+  const CertIdentitySpec& c = v[0].cert;
+  EXPECT_EQ(v[0].kind, VectorKind::kCertIdentity);
+  ASSERT_EQ(c.presented.size(), 4u);
+  EXPECT_EQ(c.presented[0].value, std::string("a\0b", 3));
+  EXPECT_EQ(c.presented[1].kind, PresentedName::kSrv);
+  EXPECT_EQ(c.presented[2].kind, PresentedName::kXmpp);
+  EXPECT_EQ(c.presented[3].kind, PresentedName::kCn);
+  EXPECT_EQ(c.validity, "expired");
+  EXPECT_EQ(c.key_usage, "critical,keyCertSign");
+  EXPECT_EQ(c.basic_constraints, "");
+  EXPECT_EQ(c.issuer, "self-signed");
+  EXPECT_EQ(c.pin, "leaf");
+  EXPECT_TRUE(c.pin_instead_of_chain);
+}
+
+TEST(CertIdentityVectorFile, BadPresented) {
+  std::string text = kCert;
+  text.replace(text.find("dns:example.org"), 15, "ip:192.0.2.1");
+  EXPECT_EQ(ParseErr(text), "tls.vec:7: a presented identifier is dns:, srv:, xmpp: or cn: and its value, not 'ip:192.0.2.1'");
+}
+
+TEST(CertIdentityVectorFile, BadExpect) {
+  std::string text = kCert;
+  text.replace(text.find("expect: accepted"), 16, "expect: refused-cert wrong-names");
+  EXPECT_EQ(ParseErr(text), "tls.vec:8: a cert-identity vector expects accepted or 'refused-cert <cert-error>'");
+}
+
+TEST(CertIdentityVectorFile, BadPin) {
+  std::string text = kCert;
+  text.insert(text.find("expect:"), "pin: leaf sometimes\n");
+  EXPECT_EQ(ParseErr(text),
+            "tls.vec:8: pin is none, or leaf, ca or other followed by with-chain (default) or instead-of-chain");
+}
+
+TEST(CertIdentityVectorFile, NeedsReference) {
+  std::string text = kCert;
+  text.erase(text.find("reference: example.org\n"), 23);
+  EXPECT_EQ(ParseErr(text), "tls.vec:1: vector 'tls-x/c' has no reference");
+}
+
+TEST(CertIdentityPlayer, MatchAndWrongName) {
+  auto v = ParseOk(kCert);
+  Observation obs = RunCertIdentityVector(v[0]);
+  EXPECT_EQ(obs.outcome.kind, Kind::kAccepted);
+  EXPECT_EQ(obs.events, std::vector<std::string>{"match DNS-ID"});
+  EXPECT_EQ(Judge(v[0], obs, false, nullptr).verdict, Verdict::kPass);
+  std::string text = kCert;
+  text.replace(text.find("dns:example.org"), 15, "dns:example.org\\x00.evil.example");  // CVE-2009-2408
+  text.replace(text.find("expect: accepted\nevents:\n  match DNS-ID\n"), 39, "expect: refused-cert wrong-name\n");
+  auto nul = ParseOk(text);
+  obs = RunCertIdentityVector(nul[0]);
+  EXPECT_EQ(obs.outcome.Text(), "refused-cert wrong-name");
+  EXPECT_EQ(Judge(nul[0], obs, false, nullptr).verdict, Verdict::kPass);
   EXPECT_EQ(Judge(v[0], obs, false, nullptr).verdict, Verdict::kFail);
 }
 
