@@ -163,9 +163,22 @@ int RunConform(ConformArgs args) {
 
   if (args.list) {
     for (const conform::Vector& v : vectors) {
-      std::string how = v.kind == conform::VectorKind::kSasl
-                            ? "sasl " + std::string(conform::SaslRoleName(v.sasl.role))
-                            : std::string(conform::SideName(v.side)) + " " + std::string(conform::ProfileName(v.profile));
+      std::string how;
+      switch (v.kind) {
+        case conform::VectorKind::kSasl: how = "sasl " + std::string(conform::SaslRoleName(v.sasl.role)); break;
+        case conform::VectorKind::kTls: how = "tls"; break;
+        case conform::VectorKind::kCertIdentity:
+          how = "cert-identity " + std::string(v.cert.s2s ? "s2s" : "c2s");
+          break;
+        case conform::VectorKind::kTlsPolicy: how = "tls-policy our-" + std::string(conform::SaslRoleName(v.tls.role)); break;
+        case conform::VectorKind::kStarttls:
+          how = "starttls " + std::string(conform::SaslRoleName(v.tls.role)) +
+                (v.tls.require_tls ? " require-tls" : " tls-optional");
+          break;
+        case conform::VectorKind::kXml:
+          how = std::string(conform::SideName(v.side)) + " " + std::string(conform::ProfileName(v.profile));
+          break;
+      }
       std::string expect = v.expect.Text(true);
       if (!v.sasl.check.empty()) expect += " check=" + v.sasl.check;
       std::cout << v.id << "  " << how << "  " << expect << "  -- " << v.description << "\n";

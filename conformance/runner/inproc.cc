@@ -1,6 +1,9 @@
 #include "conformance/runner/inproc.h"
 
 #include "conformance/runner/sasl_exchange.h"
+#include "conformance/runner/cert_identity.h"
+#include "conformance/runner/tls_policy.h"
+#include "conformance/runner/tls_vectors.h"
 #include "targets/base/base.h"
 #include "targets/stream/stream.h"
 
@@ -63,6 +66,10 @@ class InprocTarget final : public Target {
 
   Observation Run(const Vector& v) override {
     if (v.kind == VectorKind::kSasl) return RunSaslVector(v, backend_);
+    if (v.kind == VectorKind::kTls) return RunTlsVector(v);
+    if (v.kind == VectorKind::kStarttls) return RunStarttlsVector(v, backend_);
+    if (v.kind == VectorKind::kTlsPolicy) return RunTlsPolicyVector(v);
+    if (v.kind == VectorKind::kCertIdentity) return RunCertIdentityVector(v);
     stream::Options options;
     options.backend = backend_;
     options.side = v.side == Side::kClientToServer ? stream::Side::kServer : stream::Side::kClient;

@@ -585,6 +585,18 @@ class LiveTarget final : public Target {
 
   std::string NotApplicable(const Vector& v) const override {
     if (v.kind == VectorKind::kSasl) return "SASL exchange vectors are not replayed against live servers yet";
+    if (v.kind == VectorKind::kTls) {
+      return "TLS vectors are read by our TLS parser in process; a live server is not sent raw TLS bytes yet";
+    }
+    if (v.kind == VectorKind::kCertIdentity) {
+      return "certificate identity vectors verify certificates issued in process with our own verifier";
+    }
+    if (v.kind == VectorKind::kTlsPolicy) {
+      return "TLS policy vectors pit an OpenSSL peer against our own hardened session in process";
+    }
+    if (v.kind == VectorKind::kStarttls) {
+      return "STARTTLS vectors drive our own STARTTLS client or server in process; not replayed against live servers yet";
+    }
     if (v.side == Side::kServerToClient) return "server-to-client bytes: a live server only receives a client's bytes";
     if (!v.live_skip.empty()) return v.live_skip;
     if (v.profile == Profile::kAuthenticated && config_.user.empty()) {

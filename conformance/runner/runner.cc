@@ -26,6 +26,8 @@ bool Matches(const Outcome& want, const Outcome& got, bool live) {
         }
       }
       return true;
+    case Kind::kRefusedTls: return got.kind == Kind::kRefusedTls && got.tls_code == want.tls_code;
+    case Kind::kRefusedCert: return got.kind == Kind::kRefusedCert && got.tls_code == want.tls_code;
     case Kind::kFailure:
       return got.kind == Kind::kFailure && (want.sasl_condition.empty() || want.sasl_condition == got.sasl_condition) &&
              (want.server_error.empty() || want.server_error == got.server_error);
@@ -61,6 +63,26 @@ bool PrimaryMatch(const Vector& v, const Observation& obs, bool live, std::strin
     // The check that fired is ours, so only in-process runs hold a target to it.
     if (!live && !v.sasl.check.empty() && got.check != v.sasl.check) {
       *why = "expected " + v.expect.Text(true) + " by check " + v.sasl.check + ", got " + got.Text();
+      return false;
+    }
+    return true;
+  }
+  if (v.kind == VectorKind::kTls || v.kind == VectorKind::kStarttls || v.kind == VectorKind::kTlsPolicy ||
+      v.kind == VectorKind::kCertIdentity) {
+    // The codes and offsets come from our own TLS code on both in-process
+    // targets: an exact offset ("at N") must be that offset, a bound
+    // ("at-or-before N") is for offsets that come from the XML tokenizer.
+    bool ok = Matches(v.expect, got, live);
+    if (ok && !live && v.expect.kind == Kind::kRefusedTls && v.expect.offset) {
+      ok = got.offset && (v.expect.exact ? *got.offset == *v.expect.offset : *got.offset <= *v.expect.offset);
+    }
+    if (!ok) {
+      *why = "expected " + v.expect.Text(true) + ", got " + got.Text();
+      return false;
+    }
+    if (!live && v.events_given && obs.events != v.events) {
+      *why = got.Text() + " as expected, but the events differ:\n    expected:" + JoinEvents(v.events) +
+             "\n    got:" + JoinEvents(obs.events);
       return false;
     }
     return true;

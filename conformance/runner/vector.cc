@@ -33,6 +33,16 @@ bool ParseUnsigned(std::string_view s, uint64_t* value, uint64_t max) {
   return true;
 }
 
+// ValidTlsErrorName: |name| is a tls::ErrorName other than "none".
+bool ValidTlsErrorName(std::string_view name) {
+  for (int i = 1; i < 256; ++i) {
+    std::string_view n = tls::ErrorName(static_cast<tls::Error>(i));
+    if (n == "unknown") return false;  // past the last code
+    if (n == name) return true;
+  }
+  return false;
+}
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -228,8 +238,28 @@ class FileParser {
         have_input = have_expect = false;
         return true;
       }
+      if (v.kind == VectorKind::kTlsPolicy || v.kind == VectorKind::kCertIdentity) {
+        if (!(v.kind == VectorKind::kTlsPolicy ? FinishPolicy(v, have_expect, events_text)
+                                               : FinishCert(v, have_expect, events_text))) {
+          return false;
+        }
+        events_text.clear();
+        out->push_back(std::move(v));
+        current.reset();
+        have_input = have_expect = false;
+        return true;
+      }
       if (!have_input) return FailAt(v.line, "vector '" + v.id + "' has no input");
       if (!have_expect) return FailAt(v.line, "vector '" + v.id + "' has no expect");
+      if (v.kind == VectorKind::kTls || v.kind == VectorKind::kStarttls) {
+        if (!FinishTls(v, input_text, events_text)) return false;
+        events_text.clear();
+        out->push_back(std::move(v));
+        current.reset();
+        input_text.clear();
+        have_input = have_expect = false;
+        return true;
+      }
       if (v.expect.kind == Outcome::Kind::kAccepted && !v.events_given) {
         return FailAt(v.line, "vector '" + v.id + "' is accepted but lists no events (write 'events: none')");
       }
@@ -334,13 +364,33 @@ class FileParser {
         if (seen_.size() != 1) return Fail("'kind:' must be the first field of a vector");
         if (value == "sasl") {
           current->kind = VectorKind::kSasl;
+        } else if (value == "tls") {
+          current->kind = VectorKind::kTls;
+        } else if (value == "starttls") {
+          current->kind = VectorKind::kStarttls;
+        } else if (value == "tls-policy") {
+          current->kind = VectorKind::kTlsPolicy;
+        } else if (value == "cert-identity") {
+          current->kind = VectorKind::kCertIdentity;
         } else if (value != "xml") {
-          return Fail("kind is xml (the default) or sasl");
+          return Fail("kind is xml (the default), sasl, tls, starttls, tls-policy or cert-identity");
         }
         continue;
       }
       if (current->kind == VectorKind::kSasl) {
         if (!SaslField(*current, key, value, &have_expect)) return false;
+        continue;
+      }
+      if (current->kind == VectorKind::kCertIdentity) {
+        if (!CertField(*current, key, value, &have_expect)) return false;
+        continue;
+      }
+      if (current->kind == VectorKind::kTlsPolicy) {
+        if (!PolicyField(*current, key, value, &have_expect)) return false;
+        continue;
+      }
+      if (current->kind == VectorKind::kTls || current->kind == VectorKind::kStarttls) {
+        if (!TlsField(*current, key, value, &input_text, &have_input, &have_expect)) return false;
         continue;
       }
       if (!Field(*current, key, value, &input_text, &have_input, &have_expect)) return false;
@@ -454,6 +504,260 @@ class FileParser {
     return true;
   }
 
+
+  // --- kind: tls and kind: starttls -------------------------------------------
+
+  bool TlsField(Vector& v, const std::string& key, std::string_view value, std::string* input_text, bool* have_input,
+                bool* have_expect) {
+    const bool starttls = v.kind == VectorKind::kStarttls;
+    if (key == "description" || key == "source" || key == "input" || key == "events" || key == "live") {
+      return Field(v, key, value, input_text, have_input, have_expect);
+    }
+    if (key == "expect") {
+      auto outcome = ParseOutcome(value, /*with_offset=*/true);
+      using K = Outcome::Kind;
+      bool ok = outcome && (starttls ? (outcome->kind == K::kRefusedTls || outcome->kind == K::kStartTls ||
+                                        outcome->kind == K::kNoTls || outcome->kind == K::kPending)
+                                     : (outcome->kind == K::kRefusedTls || outcome->kind == K::kAccepted));
+      if (!ok) {
+        return Fail(starttls ? "a STARTTLS vector expects start-tls, no-tls, pending or "
+                               "'refused-tls <tls-error> at|at-or-before <offset>'"
+                             : "a TLS vector expects accepted or 'refused-tls <tls-error> at|at-or-before <offset>'");
+      }
+      v.expect = *outcome;
+      *have_expect = true;
+      return true;
+    }
+    if (starttls && key == "role") {
+      if (value == "server") {
+        v.tls.role = SaslRole::kServer;
+      } else if (value == "client") {
+        v.tls.role = SaslRole::kClient;
+      } else {
+        return Fail("role is client (our client reads the input as the server's bytes) or server");
+      }
+      v.tls.role_given = true;
+      return true;
+    }
+    if (starttls && key == "require-tls") {
+      if (value != "yes" && value != "no") return Fail("require-tls is yes or no");
+      v.tls.require_tls = value == "yes";
+      return true;
+    }
+    if (!starttls && key == "record-size-limit") {
+      uint64_t n = 0;
+      // RFC 8449 section 4: at least 64; at most 2^14 (+1 in TLS 1.3) is meaningful.
+      if (!ParseUnsigned(value, &n, 16385) || n < 64) return Fail("record-size-limit is a decimal count from 64 to 16385");
+      v.tls.record_size_limit = static_cast<uint16_t>(n);
+      return true;
+    }
+    if (key == "side" || key == "profile") {
+      return Fail("'" + key + ":' belongs to XML vectors; a " + std::string(VectorKindName(v.kind)) +
+                  " vector's input is " + (starttls ? "the peer's plaintext (give role:)" : "TLS bytes from the start"));
+    }
+    return Fail("unknown field '" + key + "'" +
+                (starttls ? " (a starttls vector has role:, require-tls:, input:, events:, expect:)"
+                          : " (a tls vector has record-size-limit:, input:, events:, expect:)"));
+  }
+
+  bool FinishTls(Vector& v, const std::string& input_text, const std::vector<std::pair<std::string, int>>& events) {
+    if (v.kind == VectorKind::kStarttls && !v.tls.role_given) return FailAt(v.line, "vector '" + v.id + "' has no role");
+    if (v.expect.kind == Outcome::Kind::kAccepted && !v.events_given) {
+      return FailAt(v.line, "vector '" + v.id + "' is accepted but lists no events (write 'events: none')");
+    }
+    if ((v.expect.kind == Outcome::Kind::kStartTls || v.expect.kind == Outcome::Kind::kNoTls ||
+         v.expect.kind == Outcome::Kind::kPending) && !v.events_given) {
+      return FailAt(v.line, "vector '" + v.id + "' expects " + v.expect.Text(true) + " but lists no events");
+    }
+    std::string decode_error;
+    if (!DecodeInput(input_text, &v.input, &decode_error)) {
+      return FailAt(input_line_, "vector '" + v.id + "': " + decode_error);
+    }
+    // The lines are what tls::Inspector and the STARTTLS player print, which
+    // escape every byte from a peer: they are compared as written.
+    for (const auto& [text, line] : events) {
+      if (text.empty()) return FailAt(line, "vector '" + v.id + "': an empty event");
+      for (char c : text) {
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) {
+          return FailAt(line, "vector '" + v.id + "': TLS and STARTTLS events are printable ASCII");
+        }
+      }
+      if (text.rfind("error ", 0) == 0) {
+        return FailAt(line, "vector '" + v.id + "': the error goes in expect: (refused-tls CODE at N), not in events:");
+      }
+      v.events.push_back(text);
+    }
+    return true;
+  }
+
+  // --- kind: tls-policy ----------------------------------------------------------
+
+  static bool ParseVersion(std::string_view s, uint16_t* out) {
+    static const std::pair<std::string_view, uint16_t> kNames[] = {
+        {"1.0", 0x0301}, {"1.1", 0x0302}, {"1.2", 0x0303}, {"1.3", 0x0304}};
+    for (const auto& [name, v] : kNames) {
+      if (s == name) {
+        *out = v;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  bool PolicyField(Vector& v, const std::string& key, std::string_view value, bool* have_expect) {
+    TlsSpec& t = v.tls;
+    if (key == "description") {
+      v.description = value;
+    } else if (key == "source") {
+      v.source = value;
+    } else if (key == "role") {
+      if (value == "server") {
+        t.role = SaslRole::kServer;
+      } else if (value == "client") {
+        t.role = SaslRole::kClient;
+      } else {
+        return Fail("role is client (our hardened client meets a peer server) or server");
+      }
+      t.role_given = true;
+    } else if (key == "peer-versions") {
+      size_t dash = value.find('-');
+      std::string_view lo = value.substr(0, dash), hi = dash == std::string_view::npos ? lo : value.substr(dash + 1);
+      if (!ParseVersion(lo, &t.peer_min_version) || !ParseVersion(hi, &t.peer_max_version) ||
+          t.peer_min_version > t.peer_max_version) {
+        return Fail("peer-versions is a TLS version (1.0, 1.1, 1.2, 1.3) or a range like 1.0-1.2");
+      }
+    } else if (key == "peer-ciphers" || key == "peer-suites") {
+      if (value.empty() || value.find(' ') != std::string_view::npos) {
+        return Fail(key + " is an OpenSSL cipher string without spaces");
+      }
+      (key == "peer-ciphers" ? t.peer_ciphers : t.peer_suites) = value;
+    } else if (key == "peer-key") {
+      if (value != "rsa" && value != "ec") return Fail("peer-key is rsa (default) or ec");
+      t.peer_key_ec = value == "ec";
+    } else if (key == "expect") {
+      auto outcome = ParseOutcome(value, /*with_offset=*/false);
+      if (!outcome || (outcome->kind != Outcome::Kind::kAccepted && outcome->kind != Outcome::Kind::kRefusedTls)) {
+        return Fail("a tls-policy vector expects accepted or 'refused-tls <tls-error>'");
+      }
+      v.expect = *outcome;
+      *have_expect = true;
+    } else if (key == "events") {
+      v.events_given = true;
+      if (!value.empty()) {
+        if (value != "none") return Fail("'events:' takes an indented block on the next lines (or 'none')");
+      } else {
+        StartBlock(Block::kEvents);
+      }
+    } else if (key == "live") {
+      if (!StartsWith(value, "skip -- ") || Trim(value.substr(8)).empty()) return Fail("live is 'skip -- <reason>'");
+      v.live_skip = Trim(value.substr(8));
+    } else {
+      return Fail("unknown field '" + key +
+                  "' (a tls-policy vector has role:, peer-versions:, peer-ciphers:, peer-suites:, peer-key:, "
+                  "expect:, events:)");
+    }
+    return true;
+  }
+
+  bool FinishPolicy(Vector& v, bool have_expect, const std::vector<std::pair<std::string, int>>& events) {
+    auto need = [&](bool ok, const std::string& what) { return ok || FailAt(v.line, "vector '" + v.id + "' has no " + what); };
+    if (!need(v.tls.role_given, "role") || !need(v.tls.peer_min_version != 0, "peer-versions") ||
+        !need(have_expect, "expect")) {
+      return false;
+    }
+    if (v.expect.kind == Outcome::Kind::kAccepted && !v.events_given) {
+      return FailAt(v.line, "vector '" + v.id + "' is accepted but lists no events (version and cipher)");
+    }
+    for (const auto& [text, line] : events) v.events.push_back(text);
+    return true;
+  }
+
+  // --- kind: cert-identity -------------------------------------------------------
+
+  bool CertField(Vector& v, const std::string& key, std::string_view value, bool* have_expect) {
+    CertIdentitySpec& c = v.cert;
+    if (key == "description") {
+      v.description = value;
+    } else if (key == "source") {
+      v.source = value;
+    } else if (key == "reference") {
+      return DecodedField(key, value, &c.reference);
+    } else if (key == "service") {
+      if (value != "c2s" && value != "s2s") return Fail("service is c2s or s2s");
+      c.s2s = value == "s2s";
+    } else if (key == "presented") {
+      std::vector<std::string> words;
+      if (value != "none" && !SplitWords(value, &words)) return Fail("presented lists dns:, srv:, xmpp: or cn: values (or 'none')");
+      for (const std::string& w : words) {
+        size_t colon = w.find(':');
+        std::string kind = w.substr(0, colon == std::string::npos ? 0 : colon);
+        PresentedName p;
+        if (kind == "dns") {
+          p.kind = PresentedName::kDns;
+        } else if (kind == "srv") {
+          p.kind = PresentedName::kSrv;
+        } else if (kind == "xmpp") {
+          p.kind = PresentedName::kXmpp;
+        } else if (kind == "cn") {
+          p.kind = PresentedName::kCn;
+        } else {
+          return Fail("a presented identifier is dns:, srv:, xmpp: or cn: and its value, not '" + w + "'");
+        }
+        if (!DecodedField(key, std::string_view(w).substr(colon + 1), &p.value)) return false;
+        c.presented.push_back(std::move(p));
+      }
+    } else if (key == "validity") {
+      if (value != "valid" && value != "expired" && value != "not-yet-valid") {
+        return Fail("validity is valid, expired or not-yet-valid");
+      }
+      c.validity = value;
+    } else if (key == "key-usage" || key == "ext-key-usage" || key == "basic-constraints") {
+      std::string v2(value == "none" ? "" : value);
+      (key == "key-usage" ? c.key_usage : key == "ext-key-usage" ? c.ext_key_usage : c.basic_constraints) = v2;
+    } else if (key == "issuer") {
+      if (value != "ca" && value != "self-signed" && value != "unknown") return Fail("issuer is ca, self-signed or unknown");
+      c.issuer = value;
+    } else if (key == "pin") {
+      std::vector<std::string> words;
+      SplitWords(value, &words);
+      if (words.empty() || words.size() > 2 ||
+          (words[0] != "none" && words[0] != "leaf" && words[0] != "ca" && words[0] != "other") ||
+          (words.size() == 2 && words[1] != "with-chain" && words[1] != "instead-of-chain")) {
+        return Fail("pin is none, or leaf, ca or other followed by with-chain (default) or instead-of-chain");
+      }
+      c.pin = words[0];
+      c.pin_instead_of_chain = words.size() == 2 && words[1] == "instead-of-chain";
+    } else if (key == "expect") {
+      auto outcome = ParseOutcome(value, /*with_offset=*/false);
+      if (!outcome || (outcome->kind != Outcome::Kind::kAccepted && outcome->kind != Outcome::Kind::kRefusedCert)) {
+        return Fail("a cert-identity vector expects accepted or 'refused-cert <cert-error>'");
+      }
+      v.expect = *outcome;
+      *have_expect = true;
+    } else if (key == "events") {
+      v.events_given = true;
+      if (!value.empty()) {
+        if (value != "none") return Fail("'events:' takes an indented block on the next lines (or 'none')");
+      } else {
+        StartBlock(Block::kEvents);
+      }
+    } else {
+      return Fail("unknown field '" + key +
+                  "' (a cert-identity vector has reference:, service:, presented:, validity:, key-usage:, "
+                  "ext-key-usage:, basic-constraints:, issuer:, pin:, expect:, events:)");
+    }
+    return true;
+  }
+
+  bool FinishCert(Vector& v, bool have_expect, const std::vector<std::pair<std::string, int>>& events) {
+    if (v.cert.reference.empty()) return FailAt(v.line, "vector '" + v.id + "' has no reference");
+    if (!have_expect) return FailAt(v.line, "vector '" + v.id + "' has no expect");
+    if (v.expect.kind == Outcome::Kind::kAccepted && !v.events_given) {
+      return FailAt(v.line, "vector '" + v.id + "' is accepted but lists no events (match <id-type>)");
+    }
+    for (const auto& [text, line] : events) v.events.push_back(text);
+    return true;
+  }
 
   // --- kind: sasl ------------------------------------------------------------
 
@@ -727,6 +1031,18 @@ class FileParser {
 
 std::string_view SaslRoleName(SaslRole r) { return r == SaslRole::kServer ? "server" : "client"; }
 
+std::string_view VectorKindName(VectorKind k) {
+  switch (k) {
+    case VectorKind::kXml: return "xml";
+    case VectorKind::kSasl: return "sasl";
+    case VectorKind::kTls: return "tls";
+    case VectorKind::kStarttls: return "starttls";
+    case VectorKind::kTlsPolicy: return "tls-policy";
+    case VectorKind::kCertIdentity: return "cert-identity";
+  }
+  return "xml";
+}
+
 std::string_view SideName(Side s) { return s == Side::kClientToServer ? "c2s" : "s2c"; }
 
 std::string_view ProfileName(Profile p) {
@@ -764,6 +1080,15 @@ std::string Outcome::Text(bool expectation) const {
     }
     case Kind::kFlooded: return "flooded";
     case Kind::kInvalidReply: return "invalid-reply " + std::string(xml::ConditionName(condition));
+    case Kind::kRefusedTls: {
+      std::string s = "refused-tls " + tls_code;
+      if (offset) s += (expectation && !exact ? " at-or-before " : " at ") + std::to_string(*offset);
+      return s;
+    }
+    case Kind::kRefusedCert: return "refused-cert " + tls_code;
+    case Kind::kStartTls: return "start-tls";
+    case Kind::kNoTls: return "no-tls";
+    case Kind::kPending: return "pending";
   }
   return "accepted";
 }
@@ -803,6 +1128,36 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     if (!c || *c == xml::Condition::kNone) return std::nullopt;
     o.kind = Outcome::Kind::kInvalidReply;
     o.condition = *c;
+    return o;
+  }
+  if (words[0] == "refused-tls") {
+    if (words.size() < 2 || !ValidTlsErrorName(words[1])) return std::nullopt;
+    o.kind = Outcome::Kind::kRefusedTls;
+    o.tls_code = words[1];
+    if (with_offset) {
+      uint64_t n = 0;
+      if (words.size() != 4 || (words[2] != "at" && words[2] != "at-or-before") ||
+          !ParseUnsigned(words[3], &n, 1ull << 40)) {
+        return std::nullopt;
+      }
+      o.exact = words[2] == "at";
+      o.offset = static_cast<int64_t>(n);
+    } else if (words.size() != 2) {
+      return std::nullopt;
+    }
+    return o;
+  }
+  if (words[0] == "refused-cert") {
+    if (words.size() != 2) return std::nullopt;
+    bool known = false;
+    for (int i = 1; i < 256 && !known; ++i) {
+      std::string_view n = tls::CertErrorName(static_cast<tls::CertError>(i));
+      if (n == "unknown" || n == "?") break;
+      known = n == words[1];
+    }
+    if (!known) return std::nullopt;
+    o.kind = Outcome::Kind::kRefusedCert;
+    o.tls_code = words[1];
     return o;
   }
   if (words[0] == "stanza-error" && words.size() == 2) {
@@ -852,6 +1207,12 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     o.kind = Outcome::Kind::kCrashed;
   } else if (words[0] == "flooded") {
     o.kind = Outcome::Kind::kFlooded;
+  } else if (words[0] == "start-tls") {
+    o.kind = Outcome::Kind::kStartTls;
+  } else if (words[0] == "no-tls") {
+    o.kind = Outcome::Kind::kNoTls;
+  } else if (words[0] == "pending") {
+    o.kind = Outcome::Kind::kPending;
   } else {
     return std::nullopt;
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "targets/sasl/sasl.h"
+#include "targets/tls/tls.h"
 #include "targets/xml/xml.h"
 
 namespace xmppfuzz::conform {
@@ -45,6 +46,11 @@ struct Outcome {
     kFlooded,      // (live) the peer sent more than the per-connection read cap
     kInvalidReply, // (live) the reference parser (client side) refused the
                    // peer's bytes; |condition| says why
+    kRefusedTls,   // (TLS, STARTTLS) our side refused with |tls_code| at |offset|
+    kStartTls,     // (STARTTLS) our side starts the TLS handshake
+    kNoTls,        // (STARTTLS) our client goes on in plaintext (TLS optional, not offered)
+    kPending,      // (STARTTLS) the input ended before our side decided
+    kRefusedCert,  // (certificate) refused with the tls::CertError |tls_code|
   };
   Kind kind = Kind::kAccepted;
   xml::Condition condition = xml::Condition::kNone;  // kRefused, kInvalidReply
@@ -65,19 +71,26 @@ struct Outcome {
   // kFailure, observed in process: the sasl::Error name of the check that
   // fired ("proof-mismatch"). Vectors give it in their own check: field.
   std::string check;
+  // kRefusedTls: the tls::Error name ("sni-nul"). In a vector |offset| is
+  // exact ("at N") when |exact|, else a bound ("at-or-before N").
+  std::string tls_code;
+  bool exact = false;
 
   // Text renders the outcome as the vector format and expectation files
   // spell it: "accepted", "refused restricted-xml", "refused
   // restricted-xml at-or-before 12" (vectors), "stanza-error",
   // "stanza-error bad-request+jid-malformed", "closed", "no-answer",
   // "crashed", "flooded", "invalid-reply not-well-formed", "success",
-  // "failure not-authorized e=invalid-proof". An observed offset prints as
-  // "at 12", an observed check as "check=proof-mismatch".
+  // "failure not-authorized e=invalid-proof", "refused-tls sni-nul at 120",
+  // "refused-tls peer-stream-refused at-or-before 40", "start-tls",
+  // "no-tls", "pending". An observed offset prints as "at 12", an observed
+  // check as "check=proof-mismatch".
   std::string Text(bool expectation = false) const;
 };
 
 // ParseOutcome reads an outcome written as Text() writes it. |with_offset|:
-// "refused" needs "at-or-before N". "success" and "failure [<condition>]
+// "refused" needs "at-or-before N", "refused-tls CODE" needs "at N" or
+// "at-or-before N" (CODE a tls::ErrorName). "success" and "failure [<condition>]
 // [e=<server-error>]" are the SASL outcomes (condition and value checked
 // against the RFC 6120 and RFC 5802 names). Returns nullopt on a syntax
 // error.
@@ -90,18 +103,64 @@ struct Acceptable {
   std::string reason;
 };
 
-// VectorKind says what a vector holds: bytes of an XMPP stream, or a SASL
-// exchange (README.md, "SASL vectors").
+// VectorKind says what a vector holds: bytes of an XMPP stream, a SASL
+// exchange (README.md, "SASL vectors"), or TLS bytes and STARTTLS
+// negotiations (README.md, "TLS vectors").
 enum class VectorKind : uint8_t {
-  kXml,   // side, profile, input, events
-  kSasl,  // "kind: sasl": role, credentials, exchange
+  kXml,       // side, profile, input, events
+  kSasl,      // "kind: sasl": role, credentials, exchange
+  kTls,       // "kind: tls": one direction of a TLS connection, read by tls::Inspector
+  kStarttls,  // "kind: starttls": the peer's plaintext to our STARTTLS client or server
+  kTlsPolicy, // "kind: tls-policy": an OpenSSL peer limited to versions and suites vs our hardened session
+  kCertIdentity,  // "kind: cert-identity": a certificate issued at run time, verified for a reference domain
 };
+std::string_view VectorKindName(VectorKind k);
 
 // SaslRole is the side under test. Our server receives the client messages
 // of the exchange and must answer with its server messages; our client
 // receives the server messages and must answer with its client messages.
 enum class SaslRole : uint8_t { kServer, kClient };
 std::string_view SaslRoleName(SaslRole r);
+
+// TlsSpec is the TLS part of kind: tls and kind: starttls vectors (README.md,
+// "TLS vectors").
+struct TlsSpec {
+  // tls: a negotiated record_size_limit (RFC 8449) the reader enforces; 0: none.
+  uint16_t record_size_limit = 0;
+  // starttls: the side under test (kServer: our server reads the input as
+  // the client's bytes) and whether it requires TLS.
+  SaslRole role = SaslRole::kClient;
+  bool role_given = false;
+  bool require_tls = true;
+  // tls-policy: the peer's protocol range (0x0301 = TLS 1.0), its TLS 1.2-
+  // and-below cipher list and TLS 1.3 suites (OpenSSL syntax; empty:
+  // OpenSSL's default), and whether a peer server uses its EC P-256
+  // certificate instead of the RSA one.
+  uint16_t peer_min_version = 0;
+  uint16_t peer_max_version = 0;
+  std::string peer_ciphers;
+  std::string peer_suites;
+  bool peer_key_ec = false;
+};
+
+// PresentedName is one identifier a cert-identity vector puts in its
+// certificate: a subjectAltName dNSName, SRVName or XmppAddr, or a subject CN.
+struct PresentedName {
+  enum Kind : uint8_t { kDns, kSrv, kXmpp, kCn } kind = kDns;
+  std::string value;  // decoded bytes (input escapes: \x00, \x20 ...)
+};
+
+// CertIdentitySpec is the certificate part of a kind: cert-identity vector.
+struct CertIdentitySpec {
+  std::string reference;           // the JID domain the caller set out to reach
+  bool s2s = false;                // service: c2s (default) or s2s
+  std::vector<PresentedName> presented;
+  std::string validity = "valid";  // valid, expired, not-yet-valid
+  std::optional<std::string> key_usage, ext_key_usage, basic_constraints;  // OpenSSL syntax; "" removes
+  std::string issuer = "ca";       // ca (the trust anchor), self-signed, unknown
+  std::string pin = "none";        // none, leaf, ca, other
+  bool pin_instead_of_chain = false;
+};
 
 // SaslStep is one line of an exchange: one RFC 6120 section 6.4 element.
 // auth, response and abort go from client to server; challenge, success
@@ -169,11 +228,16 @@ struct Vector {
   // offsets, after the prelude's stream-open (decoded: the file writes
   // them with the input escapes). For a refused vector, the
   // events before the error (optional: empty and not given means unchecked).
+  // kTls: the tls::Inspector lines without the final error line; kStarttls:
+  // what our side did ("send ...", "start-tls discarded=N", "no-tls").
+  // Both are printable ASCII already and are taken literally.
   std::vector<std::string> events;
   bool events_given = false;
   std::vector<Acceptable> acceptable;
   std::string live_skip;  // non-empty: not applicable to live targets, why
   SaslSpec sasl;          // kSasl
+  TlsSpec tls;            // kTls, kStarttls, kTlsPolicy
+  CertIdentitySpec cert;  // kCertIdentity
   std::string file;       // where it was read from, for messages
   int line = 0;
 };

@@ -79,11 +79,19 @@ void PrintClientHello(const ClientHello& h, std::ostream& out) {
 
 bool Inspector::Feed(std::string_view bytes) {
   if (done_) return false;
-  if (!reader_.Feed(bytes)) {
+  // A byte at a time: a change_cipher_spec record switches the reader to
+  // the protected bounds before the next record's first byte, and each
+  // record's lines come out before the next record's, whatever the chunking
+  // (fed whole, the records after change_cipher_spec were read as plaintext
+  // handshake, and all record lines came before all message lines).
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (!reader_.Feed(bytes.substr(i, 1))) {
+      Drain();
+      return Stop(reader_.failure());
+    }
     Drain();
-    return Stop(reader_.failure());
+    if (done_) return false;
   }
-  Drain();
   return !done_;
 }
 

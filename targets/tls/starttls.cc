@@ -148,14 +148,21 @@ StarttlsWait StarttlsClient::Feed(std::string_view bytes) {
   }
   if (state_ == State::kPlaintext) return StarttlsWait::kNoTls;  // the caller's stream logic reads on
   size_t pos = 0;
+  bool sent = false;
   while (true) {
     StreamStep step = feeder_->Next(bytes, &pos);
-    if (step.kind == StreamStep::Kind::kNone) return StarttlsWait::kNeedBytes;
+    if (step.kind == StreamStep::Kind::kNone) return sent ? StarttlsWait::kSend : StarttlsWait::kNeedBytes;
     StarttlsWait w = Step(step);
-    if (w != StarttlsWait::kNeedBytes) {
-      if (w == StarttlsWait::kStartTls) discarded_ += bytes.size() - pos;
-      return w;
+    // After <starttls/> is queued the rest of the chunk is read on (as the
+    // server does), so that <proceed/> or <failure/> arriving in the same
+    // read as the features is seen, whatever the chunking.
+    if (w == StarttlsWait::kSend) {
+      sent = true;
+      continue;
     }
+    if (w == StarttlsWait::kNeedBytes) continue;
+    if (w == StarttlsWait::kStartTls) discarded_ += bytes.size() - pos;
+    return w;
   }
 }
 
@@ -177,7 +184,7 @@ StarttlsWait StarttlsClient::Step(const StreamStep& step) {
   if (state_ == State::kReadFeatures) {
     if (!Is(e, xml::kStreamsNs, "features")) return Fail(Error::kUnexpectedElement, step.offset);
     if (e.FirstChild(kTlsNs, "starttls") != nullptr) {
-      output_ = "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
+      output_ += "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
       state_ = State::kReadProceed;
       return StarttlsWait::kSend;
     }

@@ -127,7 +127,6 @@ enum class Error : uint8_t {
   kBadRecordMac,           // a record failed authentication
   kUnexpectedMessage,      // a message out of order (RFC 8446 6.2 unexpected_message)
   kPeerAlert,              // another fatal alert from the peer (the detail names it)
-  kPeerClosed,             // close_notify, or the transport ended (FeedEof) during the handshake
   kNotEstablished,         // Read/Write/channel binding before the handshake completed
   kHandshakeFailed,        // any other OpenSSL failure (the detail has OpenSSL's reason)
   kNoExtendedMasterSecret, // require_extended_master_secret, and a TLS 1.2 peer without it (RFC 7627)
@@ -314,6 +313,8 @@ std::string VersionName(uint16_t version);
 // last "error CODE offset=N" line when the input breaks a rule.
 class Inspector {
  public:
+  // |limits| as for RecordReader (a negotiated record_size_limit, say).
+  explicit Inspector(RecordLimits limits = {}) : reader_(limits) {}
   // Feed / Finish as for RecordReader; false once an error was found.
   bool Feed(std::string_view bytes);
   bool Finish();
@@ -435,6 +436,7 @@ class StarttlsServer {
 
 std::string_view StateName(StarttlsClient::State s);
 std::string_view StateName(StarttlsServer::State s);
+
 // ---- certificate identity, chain validation and pinning --------------------
 //
 // Who the peer is, for XMPP (RFC 6125 as applied by RFC 6120 section 13.7,
@@ -644,6 +646,7 @@ namespace xmppfuzz::tls {
 // SSL_get_peer_cert_chain (may be null, may contain the leaf). Neither is
 // taken over.
 CertFailure VerifyPeerCertificate(const VerifyConfig& config, x509_st* leaf, stack_st_X509* chain);
+
 // ---- OpenSSL sessions, grading, channel bindings, seeded randomness (tls-session)
 //
 // Session wraps one OpenSSL SSL object over two memory BIOs: the library

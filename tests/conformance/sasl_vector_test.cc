@@ -276,7 +276,9 @@ TEST(SaslVectorFile, KindMustComeFirst) {
   EXPECT_EQ(ParseErr("[sasl-x/v]\ndescription: d\nkind: sasl\n"), "sasl.vec:3: 'kind:' must be the first field of a vector");
 }
 
-TEST(SaslVectorFile, UnknownKind) { EXPECT_EQ(ParseErr("[sasl-x/v]\nkind: tls\n"), "sasl.vec:2: kind is xml (the default) or sasl"); }
+TEST(SaslVectorFile, UnknownKind) {
+  EXPECT_EQ(ParseErr("[sasl-x/v]\nkind: smtp\n"), "sasl.vec:2: kind is xml (the default), sasl, tls, starttls, tls-policy or cert-identity");
+}
 
 TEST(SaslVectorFile, XmlFieldInSaslVector) {
   EXPECT_EQ(ParseErr("[sasl-x/v]\nkind: sasl\nside: c2s\n"),

@@ -894,10 +894,20 @@ TEST(LoadSuite, ShippedSuite) {
   EXPECT_EQ(categories, (std::set<std::string>{"namespaces", "restricted-xml", "sasl-channel-binding", "sasl-downgrade",
                                                "sasl-examples", "sasl-plain", "sasl-policy", "sasl-scram-client",
                                                "sasl-scram-grammar", "sasl-scram-server", "smuggling", "stanza-semantics",
-                                               "stream-lifecycle", "utf8-encoding", "well-formedness", "xml-dos"}));
-  // A category holds one kind of vector: the sasl-* ones hold exchanges.
+                                               "stream-lifecycle", "tls-cert-identity", "tls-client-hello", "tls-policy", "tls-records",
+                                               "tls-sni-alpn", "tls-starttls", "utf8-encoding", "well-formedness",
+                                               "xml-dos"}));
+  // A category holds one kind of vector: the sasl-* ones hold exchanges,
+  // the tls-* ones TLS bytes or STARTTLS negotiations.
   for (const Vector& v : vs) {
     EXPECT_EQ(v.kind == VectorKind::kSasl, v.category.rfind("sasl-", 0) == 0) << v.id;
+    EXPECT_EQ(v.kind == VectorKind::kTls || v.kind == VectorKind::kStarttls || v.kind == VectorKind::kTlsPolicy ||
+                  v.kind == VectorKind::kCertIdentity,
+              v.category.rfind("tls-", 0) == 0)
+        << v.id;
+    if (v.expect.kind == Kind::kRefusedTls) {  // a policy refusal has no byte offset
+      EXPECT_EQ(v.expect.offset.has_value(), v.kind != VectorKind::kTlsPolicy) << v.id;
+    }
   }
 }
 

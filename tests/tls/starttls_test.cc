@@ -117,6 +117,29 @@ TEST(StarttlsClientPolicy, PlaintextInjectedAfterProceedIsDiscarded) {
   EXPECT_EQ(client.discarded_bytes(), 2 * kMessage.size());
 }
 
+// The features and the answer to <starttls/> in one read: the client must
+// not drop what follows the features (it did: the chunk's rest was neither
+// parsed nor counted, so the same bytes byte by byte started TLS and whole
+// left the client waiting). Found by the tls-starttls conformance vectors.
+TEST(StarttlsClientPolicy, AnswerInTheSameReadAsTheFeaturesIsSeen) {
+  const std::string features = "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:features>";
+  for (size_t chunk : {0, 1, 5}) {
+    StarttlsClient client({});
+    client.Start();
+    std::string sent;
+    EXPECT_EQ(FeedIn(client, kServerHeader + features + kProceed + kMessage, chunk, &sent), StarttlsWait::kStartTls)
+        << chunk;
+    EXPECT_EQ(sent, kStarttls) << chunk;
+    EXPECT_EQ(client.discarded_bytes(), kMessage.size()) << chunk;
+  }
+  StarttlsClient refused({});
+  refused.Start();
+  EXPECT_EQ(refused.Feed(kServerHeader + features + "<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"),
+            StarttlsWait::kFailed);
+  EXPECT_EQ(refused.output(), kStarttls);  // still to be sent, as the wait code says
+  EXPECT_EQ(refused.failure(), (Failure{Error::kStarttlsRefused, kServerHeader.size() + features.size()}));
+}
+
 TEST(StarttlsClientPolicy, StreamErrorFromServer) {
   StarttlsClient client({});
   client.Start();
