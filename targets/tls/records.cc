@@ -73,6 +73,7 @@ std::string_view ErrorName(Error e) {
     case Error::kBadRecordMac: return "bad-record-mac";
     case Error::kUnexpectedMessage: return "unexpected-message";
     case Error::kPeerAlert: return "peer-alert";
+    case Error::kPeerClosed: return "peer-closed";
     case Error::kNotEstablished: return "not-established";
     case Error::kHandshakeFailed: return "handshake-failed";
     case Error::kNoExtendedMasterSecret: return "no-extended-master-secret";

@@ -127,6 +127,7 @@ enum class Error : uint8_t {
   kBadRecordMac,           // a record failed authentication
   kUnexpectedMessage,      // a message out of order (RFC 8446 6.2 unexpected_message)
   kPeerAlert,              // another fatal alert from the peer (the detail names it)
+  kPeerClosed,             // close_notify, or the transport ended (FeedEof) during the handshake
   kNotEstablished,         // Read/Write/channel binding before the handshake completed
   kHandshakeFailed,        // any other OpenSSL failure (the detail has OpenSSL's reason)
   kNoExtendedMasterSecret, // require_extended_master_secret, and a TLS 1.2 peer without it (RFC 7627)
