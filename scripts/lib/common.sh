@@ -13,6 +13,8 @@ XMPPFUZZ_PKGS_BUILD=(cmake ninja-build g++ clang-14 libclang-rt-14-dev ccache pk
   libidn2-dev libpsl-dev)
 XMPPFUZZ_PKGS_BENCH=(libbenchmark-dev)
 XMPPFUZZ_PKGS_FUZZ=(afl++ dpkg-dev debian-archive-keyring)
+# The ClusterFuzzLite workflow check (tests/scripts/cflite_check.py).
+XMPPFUZZ_PKGS_CI_CHECK=(python3-yaml)
 # The SASL interop tests' peers (label interop): GNU SASL's gsasl and Cyrus
 # SASL (libsasl2 with its SCRAM/PLAIN plugins and sasldb) for cyrus_peer.
 XMPPFUZZ_PKGS_INTEROP=(gsasl libsasl2-dev libsasl2-modules libsasl2-modules-db)
