@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   }
 
   bool closed = false;
+  bool online = false;
   QString last_error;
   QString disco_id;
   auto close = [&](const QString& text) {
@@ -111,6 +112,7 @@ int main(int argc, char** argv) {
   QObject::connect(&client, &QXmppClient::connected, [&] {
     // QXmpp emits connected() after TLS, SASL, bind and session; it does not
     // report which mechanism it used.
+    online = true;
     driver_emit("authenticated", "mechanism", kEnd, kEnd);
     driver_emit("online", "jid", Utf8(client.configuration().jid()).c_str(), kEnd);
     carbons->setCarbonsEnabled(true);
@@ -131,6 +133,11 @@ int main(int argc, char** argv) {
       case QXmppClient::KeepAliveError: text = "keep-alive timeout"; break;
       case QXmppClient::XmppStreamError:
         text = "XMPP stream error " + QString::number(int(client.xmppStreamError()));
+        // QXmpp reports a SASL <failure/> this way, as not-authorized.
+        if (!online && client.xmppStreamError() == QXmppStanza::Error::NotAuthorized) {
+          driver_emit("auth-failed", "text", "not-authorized", kEnd);
+          text += " (not-authorized)";
+        }
         break;
       case QXmppClient::NoError: text = "no error"; break;
     }
