@@ -18,6 +18,10 @@ XMPPFUZZ_PKGS_CI_CHECK=(python3-yaml)
 # The SASL interop tests' peers (label interop): GNU SASL's gsasl and Cyrus
 # SASL (libsasl2 with its SCRAM/PLAIN plugins and sasldb) for cyrus_peer.
 XMPPFUZZ_PKGS_INTEROP=(gsasl libsasl2-dev libsasl2-modules libsasl2-modules-db)
+# The native client libraries of the hostile-server mode (client:<library>):
+# each driver in conformance/clients/<library>/ is built when its -dev package
+# is there (QXmpp 1.4 is Debian 12's Qt5 build; qtbase5-dev comes with it).
+XMPPFUZZ_PKGS_CLIENTS_NATIVE=(libstrophe-dev libgloox-dev libqxmpp-dev libloudmouth1-dev)
 
 
 # missing_packages PKG... prints the packages that are not installed.
@@ -62,6 +66,20 @@ ensure_interop_packages() {
     return 0
   fi
   ensure_packages "${XMPPFUZZ_PKGS_INTEROP[@]}"
+}
+
+# ensure_clients_native_packages installs the native client libraries when
+# root; otherwise it says what is missing and goes on (those drivers are then
+# not built and their tests show as skipped, with the reason).
+ensure_clients_native_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages "${XMPPFUZZ_PKGS_CLIENTS_NATIVE[@]}")
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    say "not root: client libraries missing (${missing[*]}); their drivers will not be built"
+    return 0
+  fi
+  ensure_packages "${XMPPFUZZ_PKGS_CLIENTS_NATIVE[@]}"
 }
 
 # ensure_w3c_suite fetches the W3C XML Conformance Test Suite into .cache/w3c
