@@ -55,6 +55,7 @@ async def run(args):
     import aioxmpp.errors
     import aioxmpp.sasl
     import aioxmpp.xml
+    import OpenSSL.SSL  # aioxmpp's TLS (pyOpenSSL via aioopenssl)
 
     emit("start", library="aioxmpp", version=aioxmpp.__version__)
 
@@ -78,10 +79,14 @@ async def run(args):
         async def connect(self, *a, **kw):
             try:
                 result = await super().connect(*a, **kw)
-            except (aioxmpp.errors.TLSFailure, aioxmpp.errors.TLSUnavailable) as exc:
+            except (aioxmpp.errors.TLSFailure, aioxmpp.errors.TLSUnavailable,
+                    OpenSSL.SSL.Error) as exc:
                 emit("tls-error", text=describe(exc))
                 raise
             except OSError as exc:
+                emit("error", text="connect: " + describe(exc))
+                raise
+            except Exception as exc:
                 emit("error", text="connect: " + describe(exc))
                 raise
             transport = result[0]

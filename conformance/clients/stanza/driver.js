@@ -111,17 +111,6 @@ client.on("connected", () => {
   // On a wss:// URL the library's "connected" (the WebSocket opened) comes
   // only after the TLS handshake and its certificate check.
   if (secureURL) emit("tls");
-  // The library only logs WebSocket errors (console.error, on stderr); the
-  // driver also listens on the transport's socket to report them.
-  client.transport?.socket?.addEventListener?.("error", (ev) => {
-    const err = ev?.error ?? ev;
-    const text = String(err?.message ?? ev?.message ?? err);
-    if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO|DEPTH_ZERO|HOSTNAME|ALTNAME/.test(String(err?.code ?? ""))) {
-      emit("tls-error", { text });
-    } else {
-      emit("error", { text });
-    }
-  });
 });
 client.on("auth:success", () => emit("authenticated", { mechanism }));
 client.on("auth:failed", () => emit("auth-failed", { text: "authentication failed" }));
@@ -172,8 +161,24 @@ function describe(err) {
   return String(err?.message ?? JSON.stringify(err));
 }
 
+// The library only logs WebSocket errors (console.error, on stderr); the
+// driver also listens on the transport's socket (created by connect()) to
+// report them. Observation only.
+function watchSocket() {
+  client.transport?.socket?.addEventListener?.("error", (ev) => {
+    const err = ev?.error ?? ev;
+    const text = String(err?.message ?? ev?.message ?? err);
+    if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO|DEPTH_ZERO|HOSTNAME|ALTNAME/.test(String(err?.code ?? ""))) {
+      emit("tls-error", { text });
+    } else {
+      emit("error", { text });
+    }
+  });
+}
+
 try {
   await client.connect();
+  watchSocket();
 } catch (err) {
   emit("error", { text: describe(err) });
   finish("connect failed");
