@@ -105,3 +105,10 @@ configure_and_build() {
     || { cat "$XMPPFUZZ_ROOT/build/.$preset-configure.log" >&2; die "cmake configure ($preset) failed"; }
   cmake --build --preset "$preset" -j "$(build_jobs)" || die "build ($preset) failed"
 }
+
+# The script client drivers of the hostile-server mode (conformance/clients:
+# slixmpp, aioxmpp; nodejs for xmpp.js and StanzaJS, whose npm modules
+# `scripts/clients install` puts in place with npm ci). Debian's npm package
+# is added by scripts/clients only when no npm command exists (NodeSource's
+# nodejs ships its own npm and conflicts with it).
+XMPPFUZZ_PKGS_CLIENTS_SCRIPT=(python3-slixmpp python3-aioxmpp nodejs)
