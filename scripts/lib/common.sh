@@ -16,6 +16,10 @@ XMPPFUZZ_PKGS_FUZZ=(afl++ dpkg-dev debian-archive-keyring)
 # The SASL interop tests' peers (label interop): GNU SASL's gsasl and Cyrus
 # SASL (libsasl2 with its SCRAM/PLAIN plugins and sasldb) for cyrus_peer.
 XMPPFUZZ_PKGS_INTEROP=(gsasl libsasl2-dev libsasl2-modules libsasl2-modules-db)
+# The HTML report's render test (conform.report.html-chromium): headless
+# Chromium. Installed like the interop peers (skipped with the reason when
+# it cannot be).
+XMPPFUZZ_PKGS_HTML=(chromium)
 
 
 # missing_packages PKG... prints the packages that are not installed.
@@ -60,6 +64,22 @@ ensure_interop_packages() {
     return 0
   fi
   ensure_packages "${XMPPFUZZ_PKGS_INTEROP[@]}"
+}
+
+# ensure_html_packages installs headless Chromium for the HTML report's
+# render test when root; otherwise it says so and the test shows as skipped.
+ensure_html_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages "${XMPPFUZZ_PKGS_HTML[@]}")
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    say "not root: ${missing[*]} missing; conform.report.html-chromium will be skipped"
+    return 0
+  fi
+  # A subshell: a failed install (offline mirror) is a skipped test, not a
+  # failed run.
+  (ensure_packages "${XMPPFUZZ_PKGS_HTML[@]}") ||
+    say "could not install ${missing[*]}; conform.report.html-chromium will be skipped"
 }
 
 # ensure_w3c_suite fetches the W3C XML Conformance Test Suite into .cache/w3c

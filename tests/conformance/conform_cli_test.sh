@@ -266,7 +266,7 @@ case $case_name in
   usage-unknown-format)
     write_suite
     conform --format xml --suite "$tmp/suite"
-    expect_usage_error "--format takes text, json or junit, got 'xml'"
+    expect_usage_error "--format takes text, json, junit or html, got 'xml'"
     ;;
 
   usage-non-loopback)
@@ -353,7 +353,7 @@ case $case_name in
     conform --suite "$tmp/suite/demo/cases.vec"
     expect_usage_error "suite '$tmp/suite/demo/cases.vec' is not a directory"
     conform --suite "$tmp/suite" --format yaml --out "$tmp/left.json"
-    expect_usage_error "--format takes text, json or junit"
+    expect_usage_error "--format takes text, json, junit or html"
     [[ ! -e $tmp/left.json ]] || fail "a run refused for bad usage left '$tmp/left.json' behind"
     conform --suite "$tmp/suite" --expect "$tmp/missing.expect" --out "$tmp/left.json"
     expect_usage_error "cannot read '$tmp/missing.expect'"
