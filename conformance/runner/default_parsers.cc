@@ -119,6 +119,7 @@ class Recorder {
 // Run is what one parse saw, whichever parser ran it.
 struct Run {
   std::string_view bytes;  // prelude + input, as fed
+  int64_t base = 0;        // the prelude's size: positions in notes are relative to the input
   Recorder recorder;
   std::string content_ns;  // the default namespace declared on the root
   bool root_seen = false;
@@ -220,7 +221,7 @@ struct ExpatRun : Run {
     if (at < 0 || n <= 0 || static_cast<size_t>(at) + static_cast<size_t>(n) > bytes.size()) return {};
     return bytes.substr(static_cast<size_t>(at), static_cast<size_t>(n));
   }
-  std::string At() { return " at " + std::to_string(XML_GetCurrentByteIndex(parser)); }
+  std::string At() { return " at " + std::to_string(XML_GetCurrentByteIndex(parser) - base); }
   // References records the general entity references in |raw| (a start tag
   // or a reference token): Expat expands those it has a declaration for.
   void References(std::string_view raw) {
@@ -331,6 +332,7 @@ Observation RunExpat(const Vector& v) {
   std::string bytes = prelude + v.input;
   ExpatRun run;
   run.bytes = bytes;
+  run.base = static_cast<int64_t>(prelude.size());
   run.parser = XML_ParserCreateNS(nullptr, kSeparator);
   Observation obs;
   if (run.parser == nullptr) {
@@ -392,7 +394,7 @@ struct Libxml2Run : Run {
     if (ctxt == nullptr || ctxt->input == nullptr || ctxt->inputNr != 1) return -1;
     return static_cast<int64_t>(ctxt->input->consumed) + (ctxt->input->cur - ctxt->input->base);
   }
-  std::string At() const { return " at " + std::to_string(Offset()); }
+  std::string At() const { return Offset() < 0 ? " inside an entity" : " at " + std::to_string(Offset() - base); }
   void Stop() {
     stop = true;
     xmlStopParser(ctxt);
@@ -526,6 +528,7 @@ Observation RunLibxml2(const Vector& v) {
   std::string bytes = prelude + v.input;
   Libxml2Run run;
   run.bytes = bytes;
+  run.base = static_cast<int64_t>(prelude.size());
   xmlSAXHandler handler;
   std::memset(&handler, 0, sizeof handler);
   handler.initialized = XML_SAX2_MAGIC;

@@ -132,7 +132,7 @@ table.matrix tr.total th, table.matrix tr.total td { border-top: 2px solid #888;
 .v-acceptable { background: #dbe8f8; }
 .v-na { background: #eeeeee; color: #666; }
 .v-empty { background: #fafafa; color: #999; }
-span.c { display: inline-block; margin-right: 8px; }
+span.c { display: inline-block; margin-right: 6px; padding: 0 4px; border-radius: 3px; }
 span.c b { font-weight: 600; }
 table.results { width: 100%; table-layout: fixed; }
 table.results td { overflow-wrap: anywhere; }

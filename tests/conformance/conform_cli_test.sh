@@ -374,6 +374,32 @@ case $case_name in
     expect_rc 0
     ;;
 
+  # The real parsers with their default settings: --write-expect writes
+  # what they did, a run with that file passes, and a line that no longer
+  # says what the parser does fails the run.
+  default-parsers)
+    write_suite
+    for t in inproc:expat-default inproc:libxml2-default; do
+      conform --target "$t" --suite "$tmp/suite" --write-expect "$tmp/d.expect"
+      expect_rc 1
+      [[ $(grep -vc '^#' "$tmp/d.expect") -eq 2 ]] || fail "$t: --write-expect wrote $(grep -vc '^#' "$tmp/d.expect") lines"
+      grep -qF 'demo/wrong dropped -- exposure: markup skipped silently - ' "$tmp/d.expect" ||
+        fail "$t: no dropped line for demo/wrong"
+      grep -qF 'demo/lenient dropped -- exposure: markup skipped silently - ' "$tmp/d.expect" ||
+        fail "$t: no dropped line for demo/lenient"
+      conform --target "$t" --suite "$tmp/suite" --expect "$tmp/d.expect"
+      expect_rc 0
+      row=$(total_row "$t")
+      [[ $row == "1 0 0 2 0" ]] || fail "$t totals '$row', expected '1 0 0 2 0'"
+      sed -i 's/^demo\/wrong dropped /demo\/wrong accepted /' "$tmp/d.expect"
+      conform --target "$t" --suite "$tmp/suite" --expect "$tmp/d.expect"
+      expect_rc 1
+      expect_in out "FAIL demo/wrong: known deviation 'accepted' (expectations line 4) changed: now dropped"
+    done
+    conform --suite "$tmp/suite" --write-expect "$tmp/d.expect"
+    expect_usage_error "--write-expect takes one --target"
+    ;;
+
   usage-no-match)
     write_suite
     conform --suite "$tmp/suite" --filter 'other/*'
