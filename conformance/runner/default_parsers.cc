@@ -557,6 +557,13 @@ Observation RunLibxml2(const Vector& v) {
   // terminate 0: a stream never ends.
   int rc = xmlParseChunk(run.ctxt, bytes.data(), static_cast<int>(bytes.size()), 0);
   current_libxml2_run = nullptr;
+  // The push parser leaves a construct it cannot finish without seeing
+  // what follows (text up to the next '<', a start tag up to '>') in its
+  // buffer: what an application sees then is neither an error nor an event.
+  if (rc == 0 && !run.stop && run.ctxt->input != nullptr && run.ctxt->input->end > run.ctxt->input->cur) {
+    run.Note(&run.notes, "libxml2 holds the last " + std::to_string(run.ctxt->input->end - run.ctxt->input->cur) +
+                             " bytes unparsed, waiting for more input");
+  }
   xmlSetGenericErrorFunc(previous_context, previous_generic);
   xmlSetExternalEntityLoader(previous);
   if (rc != 0 && !run.error && !run.stop) {
