@@ -28,6 +28,8 @@ struct ConformArgs {
   std::string filter;
   std::string format = "text";
   std::string out;
+  std::string html;          // --html FILE: the HTML page as well, whatever --format says
+  std::string write_expect;  // --write-expect FILE: the deviations seen, as an expectations file
   std::vector<std::string> expect;
   std::string user;
   std::string password;
@@ -67,13 +69,15 @@ int Emit(const ConformArgs& args, const std::string& report, const std::string& 
 std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::string& spec, std::string* error) {
   if (spec.rfind("inproc:", 0) == 0) {
     std::string name = spec.substr(7);
+    if (auto target = conform::MakeDefaultParserTarget(name)) return target;
     if (name == "native") {
       *error = "target inproc:native is not implemented yet; use inproc:expat or inproc:libxml2";
       return nullptr;
     }
     auto backend = xml::BackendFromName(name);
     if (!backend) {
-      *error = "unknown target '" + spec + "' (inproc:expat, inproc:libxml2, xmpp://HOST:PORT)";
+      *error = "unknown target '" + spec +
+               "' (inproc:expat, inproc:libxml2, inproc:expat-default, inproc:libxml2-default, xmpp://HOST:PORT)";
       return nullptr;
     }
     return conform::MakeInprocTarget(*backend);
@@ -92,7 +96,8 @@ std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::
     }
     return conform::MakeLiveTarget(config);
   }
-  *error = "unknown target '" + spec + "' (inproc:expat, inproc:libxml2, xmpp://HOST:PORT)";
+  *error = "unknown target '" + spec +
+           "' (inproc:expat, inproc:libxml2, inproc:expat-default, inproc:libxml2-default, xmpp://HOST:PORT)";
   return nullptr;
 }
 
@@ -123,26 +128,35 @@ int RunConform(ConformArgs args) {
   if (args.user.empty()) args.user = Env("XMPPFUZZ_LIVE_USER");
   if (args.password.empty()) args.password = Env("XMPPFUZZ_LIVE_PASSWORD");
   if (args.targets.empty()) args.targets = {"inproc:expat", "inproc:libxml2"};
-  if (args.format != "text" && args.format != "json" && args.format != "junit") {
-    return UsageError("--format takes text, json or junit, got '" + args.format + "'");
+  if (args.format != "text" && args.format != "json" && args.format != "junit" && args.format != "html") {
+    return UsageError("--format takes text, json, junit or html, got '" + args.format + "'");
   }
   if (args.jobs < 1 || args.jobs > 256) return UsageError("--jobs takes 1 to 256");
   if (args.timeout_ms < 100 || args.timeout_ms > 600000) return UsageError("--timeout-ms takes 100 to 600000");
   // An --out that cannot be written is bad usage, said before a long run
   // (opened for appending: an existing report is only replaced at the end).
   // Checked without creating it: a run refused later leaves nothing behind.
-  if (!args.out.empty()) {
+  for (auto [flag, file] : {std::pair<const char*, const std::string*>{"--out", &args.out},
+                             {"--html", &args.html}, {"--write-expect", &args.write_expect}}) {
+    if (file->empty()) continue;
     std::error_code ec;
-    std::filesystem::path out(args.out);
+    std::filesystem::path out(*file);
     std::filesystem::path parent = out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
     bool exists = std::filesystem::exists(out, ec);
-    if (exists && std::filesystem::is_directory(out, ec)) return UsageError("--out '" + args.out + "' is a directory");
-    if (exists ? ::access(args.out.c_str(), W_OK) != 0 : ::access(parent.c_str(), W_OK | X_OK) != 0) {
-      return UsageError("cannot write '" + args.out + "'");
+    if (exists && std::filesystem::is_directory(out, ec)) {
+      return UsageError(std::string(flag) + " '" + *file + "' is a directory");
+    }
+    if (exists ? ::access(file->c_str(), W_OK) != 0 : ::access(parent.c_str(), W_OK | X_OK) != 0) {
+      return UsageError("cannot write '" + *file + "'");
     }
   }
+  if (!args.write_expect.empty() && args.targets.size() != 1) {
+    return UsageError("--write-expect takes one --target");
+  }
   if (!args.w3c.empty()) {
-    if (args.format == "junit") return UsageError("--w3c reports as text or json");
+    if (args.format == "junit" || args.format == "html" || !args.html.empty() || !args.write_expect.empty()) {
+      return UsageError("--w3c reports as text or json");
+    }
     if (args.edition < 0 || args.edition > 5) return UsageError("--edition takes 1 to 5 (the XML 1.0 edition)");
     return RunW3cMode(args);
   }
@@ -216,7 +230,27 @@ int RunConform(ConformArgs args) {
   std::string text = conform::TextReport(reports);
   std::string report = args.format == "json"    ? conform::JsonReport(reports)
                        : args.format == "junit" ? conform::JunitReport(reports)
+                       : args.format == "html"  ? conform::HtmlReport(reports)
                                                 : text;
+  // The extra files first: Emit's stdout is the last thing written.
+  auto write_file = [](const std::string& path, const std::string& content) {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f << content;
+    f.close();
+    return static_cast<bool>(f);
+  };
+  if (!args.html.empty() && !write_file(args.html, conform::HtmlReport(reports))) {
+    return UsageError("cannot write '" + args.html + "'");
+  }
+  if (!args.write_expect.empty()) {
+    std::string header = "Known deviations of " + reports[0].target +
+                         ", written by `xmppfuzz conform --target " + reports[0].target +
+                         " --write-expect FILE` (README, \"Real parsers with their default settings\").\n"
+                         "Each line is what the parser did with a vector whose expectation it does not meet.";
+    if (!write_file(args.write_expect, conform::ExpectationsFile(reports[0], header))) {
+      return UsageError("cannot write '" + args.write_expect + "'");
+    }
+  }
   if (int rc = Emit(args, report, text); rc != 0) return rc;
   for (const conform::TargetReport& r : reports) {
     if (conform::Failed(r)) return 1;
@@ -230,12 +264,17 @@ Runner AddConformCommand(CLI::App& app) {
   auto args = std::make_shared<ConformArgs>();
   CLI::App* cmd = app.add_subcommand("conform", "Run the conformance vectors against targets and report by category");
   cmd->add_option("--target", args->targets,
-                  "inproc:expat, inproc:libxml2 or xmpp://HOST:PORT[/DOMAIN] (loopback only); repeatable. "
+                  "inproc:expat, inproc:libxml2, inproc:expat-default, inproc:libxml2-default (the real parsers with "
+                  "their default settings, no guard; XML vectors only) or xmpp://HOST:PORT[/DOMAIN] (loopback only); "
+                  "repeatable. "
                   "Default: both in-process targets");
   cmd->add_option("--suite", args->suite, "Vector directory (default: conformance/vectors)");
   cmd->add_option("--filter", args->filter, "Only vectors whose id matches this glob (e.g. 'namespaces/*')");
-  cmd->add_option("--format", args->format, "Report format: text (default), json or junit");
+  cmd->add_option("--format", args->format, "Report format: text (default), json, junit or html");
   cmd->add_option("--out", args->out, "Write the report to FILE (the text table still goes to stdout)");
+  cmd->add_option("--html", args->html, "Also write the HTML page to FILE, whatever --format says");
+  cmd->add_option("--write-expect", args->write_expect,
+                  "Write what the one --target did with each vector it did not pass, as an expectations file");
   cmd->add_option("--expect", args->expect,
                   "Known-deviations file: once for every target, or once per --target in order");
   cmd->add_option("--user", args->user, "Live log-in user (default: $XMPPFUZZ_LIVE_USER)");

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string_view>
 
 #include "targets/base/base.h"
@@ -114,7 +115,243 @@ nlohmann::json CountsJson(const Counts& c) {
   return j;
 }
 
+// Css is the page's whole style sheet.
+constexpr std::string_view kCss = R"css(
+body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #1d1d1f; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 28px 0 6px; }
+p.meta { color: #555; margin: 2px 0 10px; }
+table { border-collapse: collapse; margin: 8px 0 16px; }
+th, td { border: 1px solid #c8c8cc; padding: 4px 8px; text-align: left; vertical-align: top; }
+thead th { background: #f0f0f3; }
+table.matrix td { white-space: nowrap; min-width: 150px; }
+table.matrix tr.total th, table.matrix tr.total td { border-top: 2px solid #888; font-weight: 600; }
+.v-pass { background: #dff3e2; }
+.v-fail { background: #f9d6d5; }
+.v-known { background: #fbe9c6; }
+.v-acceptable { background: #dbe8f8; }
+.v-na { background: #eeeeee; color: #666; }
+.v-empty { background: #fafafa; color: #999; }
+span.c { display: inline-block; margin-right: 6px; padding: 0 4px; border-radius: 3px; }
+span.c b { font-weight: 600; }
+table.results { width: 100%; table-layout: fixed; }
+table.results td { overflow-wrap: anywhere; }
+table.results col.id { width: 20%; } table.results col.verdict { width: 7%; }
+table.results col.outcome { width: 14%; } table.results col.text { width: 22.5%; }
+td.pre { white-space: pre-wrap; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; }
+details { margin: 4px 0 12px; } summary { cursor: pointer; color: #333; }
+p.result-ok { color: #1c6b2b; font-weight: 600; } p.result-fail { color: #a3221b; font-weight: 600; }
+)css";
+
+std::string Html(const std::string& s, size_t max) { return HtmlEscape(Printable(s, max)); }
+
+std::string VerdictClass(Verdict v) {
+  switch (v) {
+    case Verdict::kPass: return "v-pass";
+    case Verdict::kFail: return "v-fail";
+    case Verdict::kAcceptable: return "v-acceptable";
+    case Verdict::kKnown: return "v-known";
+    case Verdict::kNotApplicable: return "v-na";
+  }
+  return "v-fail";
+}
+
+// CellClass colours a cell by the worst verdict in it: fail, known,
+// acceptable, pass, then n/a.
+std::string CellClass(const Counts& c) {
+  for (Verdict v : {Verdict::kFail, Verdict::kKnown, Verdict::kAcceptable, Verdict::kPass, Verdict::kNotApplicable}) {
+    if (c[static_cast<size_t>(v)] != 0) return VerdictClass(v);
+  }
+  return "v-empty";
+}
+
+std::string CellHtml(const Counts* c) {
+  if (c == nullptr) return "<td class=\"v-empty\">&#8212;</td>";
+  std::string out = "<td class=\"" + CellClass(*c) + "\">";
+  bool any = false;
+  for (Verdict v : kVerdicts) {
+    size_t n = (*c)[static_cast<size_t>(v)];
+    if (n == 0) continue;
+    out += "<span class=\"c " + VerdictClass(v) + "\"><b>" + std::to_string(n) + "</b> " +
+           std::string(VerdictName(v)) + "</span>";
+    any = true;
+  }
+  if (!any) out += "0";
+  return out + "</td>";
+}
+
+std::string ResultRow(const TargetReport& report, const Result& r) {
+  std::string observed = r.verdict == Verdict::kNotApplicable ? "" : r.observation.outcome.Text();
+  std::string row = "<tr class=\"deviation " + VerdictClass(r.verdict) + "\">";
+  row += "<td class=\"pre\">" + Html(r.vector->id, kMaxMessage) + "</td>";
+  row += "<td>" + std::string(VerdictName(r.verdict)) + "</td>";
+  row += "<td class=\"pre\">" + Html(observed, kMaxMessage) + "</td>";
+  row += "<td class=\"pre\">" + Html(r.vector->expect.Text(true), kMaxMessage) + "</td>";
+  row += "<td class=\"pre\">" + Html(r.message, kMaxMessage) + "</td>";
+  row += "<td class=\"pre\">" + Html(r.observation.detail, kMaxDetail) + "</td>";
+  (void)report;
+  return row + "</tr>\n";
+}
+
+constexpr std::string_view kResultsHead =
+    "<colgroup><col class=\"id\"><col class=\"verdict\"><col class=\"outcome\"><col class=\"outcome\">"
+    "<col class=\"text\"><col class=\"text\"></colgroup>\n"
+    "<thead><tr><th>vector</th><th>verdict</th><th>observed</th><th>expected</th><th>reason / message</th>"
+    "<th>detail</th></tr></thead>\n";
+
+// FirstLine is the first line of |s|, escaped and cut, on one line.
+std::string FirstLine(const std::string& s) {
+  std::string line = Printable(s.substr(0, s.find('\n')), 240);
+  for (char& c : line) {
+    if (c == '\t') c = ' ';
+  }
+  return line;
+}
+
 }  // namespace
+
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string HtmlReport(const std::vector<TargetReport>& reports) {
+  std::vector<std::map<std::string, Counts>> counts;
+  std::set<std::string> categories;
+  bool failed = false;
+  for (const TargetReport& report : reports) {
+    counts.push_back(CountByCategory(report));
+    for (const auto& [category, c] : counts.back()) {
+      if (!category.empty()) categories.insert(category);
+    }
+    failed = failed || Failed(report);
+  }
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>xmppfuzz conform</title>\n<style>" +
+      std::string(kCss) + "</style>\n</head>\n<body>\n<h1>xmppfuzz conform</h1>\n";
+  out += "<p class=\"meta\">" + std::to_string(reports.size()) + " target" + (reports.size() == 1 ? "" : "s") + ", " +
+         std::to_string(categories.size()) + " categor" + (categories.size() == 1 ? "y" : "ies") +
+         ". Each cell counts the category&#39;s vectors by verdict and is coloured by the worst of them "
+         "(fail, known, acceptable, pass, n/a).</p>\n";
+  out += std::string("<p class=\"") + (failed ? "result-fail\">result: FAIL" : "result-ok\">result: ok") + "</p>\n";
+  out += "<table id=\"matrix\" class=\"matrix\">\n<thead><tr><th>category</th>";
+  for (const TargetReport& report : reports) out += "<th>" + Html(report.target, kMaxDetail) + "</th>";
+  out += "</tr></thead>\n<tbody>\n";
+  for (const std::string& category : categories) {
+    out += "<tr><th scope=\"row\">" + Html(category, kMaxDetail) + "</th>";
+    for (const auto& c : counts) {
+      auto it = c.find(category);
+      out += CellHtml(it == c.end() ? nullptr : &it->second);
+    }
+    out += "</tr>\n";
+  }
+  out += "<tr class=\"total\"><th scope=\"row\">total</th>";
+  for (const auto& c : counts) out += CellHtml(&c.at(""));
+  out += "</tr>\n</tbody>\n</table>\n";
+
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const TargetReport& report = reports[i];
+    out += "<section class=\"target\" id=\"target-" + std::to_string(i) + "\">\n<h2>" +
+           Html(report.target, kMaxDetail) + "</h2>\n<p class=\"meta\">" +
+           std::to_string(report.results.size()) + " vectors" + (report.live ? ", live" : ", in process");
+    if (!report.expectations.empty()) out += ", known deviations from " + Html(report.expectations, kMaxDetail);
+    out += std::string(", result: ") + (Failed(report) ? "FAIL" : "ok") + "</p>\n";
+    std::string rows;
+    size_t shown = 0;
+    for (Verdict v : {Verdict::kFail, Verdict::kKnown, Verdict::kAcceptable}) {
+      for (const Result& r : report.results) {
+        if (r.verdict != v) continue;
+        rows += ResultRow(report, r);
+        ++shown;
+      }
+    }
+    for (const std::string& id : report.stale_expectations) {
+      rows += "<tr class=\"deviation v-fail\"><td class=\"pre\">" + Html(id, kMaxMessage) +
+              "</td><td>fail</td><td></td><td></td><td class=\"pre\">listed in " +
+              Html(report.expectations, kMaxDetail) + " but not in the suite</td><td></td></tr>\n";
+      ++shown;
+    }
+    if (shown == 0) {
+      out += "<p>Every applicable vector passed.</p>\n";
+    } else {
+      out += "<table class=\"results deviations\">\n" + std::string(kResultsHead) + "<tbody>\n" + rows +
+             "</tbody>\n</table>\n";
+    }
+    std::string na;
+    size_t na_count = 0;
+    for (const Result& r : report.results) {
+      if (r.verdict != Verdict::kNotApplicable) continue;
+      na += ResultRow(report, r);
+      ++na_count;
+    }
+    if (na_count != 0) {
+      out += "<details><summary>" + std::to_string(na_count) +
+             " not applicable</summary>\n<table class=\"results na\">\n" + std::string(kResultsHead) + "<tbody>\n" +
+             na + "</tbody>\n</table>\n</details>\n";
+    }
+    out += "</section>\n";
+  }
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+std::string ExpectationsFile(const TargetReport& report, const std::string& header) {
+  std::string out;
+  size_t start = 0;
+  while (start <= header.size() && !header.empty()) {
+    size_t nl = header.find('\n', start);
+    std::string line = header.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    out += line.empty() ? "#\n" : "# " + line + "\n";
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  for (const Result& r : report.results) {
+    if (r.verdict != Verdict::kFail && r.verdict != Verdict::kKnown) continue;
+    // Judged again without the expectations the run had: a line that now
+    // passes is not written again.
+    Verdict alone = Judge(*r.vector, r.observation, report.live, nullptr).verdict;
+    if (alone != Verdict::kFail) continue;
+    Outcome got = r.observation.outcome;
+    got.offset.reset();
+    got.check.clear();
+    Outcome want = r.vector->expect;
+    want.offset.reset();
+    std::string what = FirstLine(r.observation.detail);
+    std::string reason;
+    switch (got.kind) {
+      case Outcome::Kind::kExpanded: reason = "exposure: entity expansion - " + what; break;
+      case Outcome::Kind::kDropped: reason = "exposure: markup skipped silently - " + what; break;
+      case Outcome::Kind::kAccepted:
+        reason = want.kind == Outcome::Kind::kAccepted
+                     ? "exposure: accepted, with other events than the reference - " + what
+                     : "exposure: accepted where the reference says " + FirstLine(want.Text()) + " - " + what;
+        break;
+      case Outcome::Kind::kRefused:
+        reason = want.kind == Outcome::Kind::kAccepted
+                     ? "stricter: refuses what the reference accepts - " + what
+                     : "not exposed: refused, with another condition or later than the reference (" +
+                           FirstLine(r.vector->expect.Text(true)) + ") - " + what;
+        break;
+      default: reason = "differs from the reference - " + what; break;
+    }
+    if (!r.observation.broken.empty()) reason = "broken: " + FirstLine(r.observation.broken);
+    out += r.vector->id + " " + got.Text() + " -- " + reason + "\n";
+  }
+  return out;
+}
 
 std::map<std::string, Counts> CountByCategory(const TargetReport& report) {
   std::map<std::string, Counts> counts;

@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "conformance/runner/runner.h"
@@ -33,6 +34,24 @@ bool Failed(const TargetReport& report);
 std::string TextReport(const std::vector<TargetReport>& reports);
 std::string JsonReport(const std::vector<TargetReport>& reports);
 std::string JunitReport(const std::vector<TargetReport>& reports);
+
+// HtmlReport renders one self-contained HTML page (inline CSS, no script,
+// no external resource): a matrix of categories (rows) by targets (columns,
+// headed by the target name) with each cell's pass/fail/acceptable/known/n/a
+// counts, coloured by the worst verdict in it, then per target every result
+// that is not a pass: vector id, verdict, observed outcome, expected outcome,
+// message and detail. Every string goes through the reports' escaper for
+// control bytes and then through HTML escaping.
+std::string HtmlReport(const std::vector<TargetReport>& reports);
+
+// HtmlEscape escapes & < > " ' for HTML text and attribute values.
+std::string HtmlEscape(std::string_view s);
+
+// ExpectationsFile writes an expectations file (ParseExpectations' format)
+// that lists, for each vector of |report| that did not pass, the outcome the
+// target showed with a reason naming the exposure: `--write-expect`, used
+// for the -default parser targets. |header| goes first as comment lines.
+std::string ExpectationsFile(const TargetReport& report, const std::string& header);
 
 }  // namespace xmppfuzz::conform
 

@@ -1089,6 +1089,8 @@ std::string Outcome::Text(bool expectation) const {
     case Kind::kStartTls: return "start-tls";
     case Kind::kNoTls: return "no-tls";
     case Kind::kPending: return "pending";
+    case Kind::kExpanded: return "expanded";
+    case Kind::kDropped: return "dropped";
   }
   return "accepted";
 }
@@ -1213,6 +1215,10 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     o.kind = Outcome::Kind::kNoTls;
   } else if (words[0] == "pending") {
     o.kind = Outcome::Kind::kPending;
+  } else if (words[0] == "expanded") {
+    o.kind = Outcome::Kind::kExpanded;
+  } else if (words[0] == "dropped") {
+    o.kind = Outcome::Kind::kDropped;
   } else {
     return std::nullopt;
   }

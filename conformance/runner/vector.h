@@ -51,6 +51,10 @@ struct Outcome {
     kNoTls,        // (STARTTLS) our client goes on in plaintext (TLS optional, not offered)
     kPending,      // (STARTTLS) the input ended before our side decided
     kRefusedCert,  // (certificate) refused with the tls::CertError |tls_code|
+    kExpanded,     // (-default parsers) parsed, and an entity reference was
+                   // expanded or an external entity was asked for
+    kDropped,      // (-default parsers) parsed, and a comment, PI, DOCTYPE or
+                   // entity reference was skipped without an error
   };
   Kind kind = Kind::kAccepted;
   xml::Condition condition = xml::Condition::kNone;  // kRefused, kInvalidReply
@@ -83,7 +87,7 @@ struct Outcome {
   // "crashed", "flooded", "invalid-reply not-well-formed", "success",
   // "failure not-authorized e=invalid-proof", "refused-tls sni-nul at 120",
   // "refused-tls peer-stream-refused at-or-before 40", "start-tls",
-  // "no-tls", "pending". An observed offset prints as "at 12", an observed
+  // "no-tls", "pending", "expanded", "dropped". An observed offset prints as "at 12", an observed
   // check as "check=proof-mismatch".
   std::string Text(bool expectation = false) const;
 };

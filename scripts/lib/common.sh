@@ -22,6 +22,10 @@ XMPPFUZZ_PKGS_INTEROP=(gsasl libsasl2-dev libsasl2-modules libsasl2-modules-db)
 # each driver in conformance/clients/<library>/ is built when its -dev package
 # is there (QXmpp 1.4 is Debian 12's Qt5 build; qtbase5-dev comes with it).
 XMPPFUZZ_PKGS_CLIENTS_NATIVE=(libstrophe-dev libgloox-dev libqxmpp-dev libloudmouth1-dev)
+# The HTML report's render test (conform.report.html-chromium): headless
+# Chromium. Installed like the interop peers (skipped with the reason when
+# it cannot be).
+XMPPFUZZ_PKGS_HTML=(chromium)
 
 
 # missing_packages PKG... prints the packages that are not installed.
@@ -80,6 +84,22 @@ ensure_clients_native_packages() {
     return 0
   fi
   ensure_packages "${XMPPFUZZ_PKGS_CLIENTS_NATIVE[@]}"
+}
+
+# ensure_html_packages installs headless Chromium for the HTML report's
+# render test when root; otherwise it says so and the test shows as skipped.
+ensure_html_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages "${XMPPFUZZ_PKGS_HTML[@]}")
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    say "not root: ${missing[*]} missing; conform.report.html-chromium will be skipped"
+    return 0
+  fi
+  # A subshell: a failed install (offline mirror) is a skipped test, not a
+  # failed run.
+  (ensure_packages "${XMPPFUZZ_PKGS_HTML[@]}") ||
+    say "could not install ${missing[*]}; conform.report.html-chromium will be skipped"
 }
 
 # ensure_w3c_suite fetches the W3C XML Conformance Test Suite into .cache/w3c

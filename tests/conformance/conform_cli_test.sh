@@ -266,7 +266,7 @@ case $case_name in
   usage-unknown-format)
     write_suite
     conform --format xml --suite "$tmp/suite"
-    expect_usage_error "--format takes text, json or junit, got 'xml'"
+    expect_usage_error "--format takes text, json, junit or html, got 'xml'"
     ;;
 
   usage-non-loopback)
@@ -353,7 +353,7 @@ case $case_name in
     conform --suite "$tmp/suite/demo/cases.vec"
     expect_usage_error "suite '$tmp/suite/demo/cases.vec' is not a directory"
     conform --suite "$tmp/suite" --format yaml --out "$tmp/left.json"
-    expect_usage_error "--format takes text, json or junit"
+    expect_usage_error "--format takes text, json, junit or html"
     [[ ! -e $tmp/left.json ]] || fail "a run refused for bad usage left '$tmp/left.json' behind"
     conform --suite "$tmp/suite" --expect "$tmp/missing.expect" --out "$tmp/left.json"
     expect_usage_error "cannot read '$tmp/missing.expect'"
@@ -372,6 +372,32 @@ case $case_name in
     "$xmppfuzz" parse --chunk random:5 "$tmp/s.xml" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     expect_rc 0
+    ;;
+
+  # The real parsers with their default settings: --write-expect writes
+  # what they did, a run with that file passes, and a line that no longer
+  # says what the parser does fails the run.
+  default-parsers)
+    write_suite
+    for t in inproc:expat-default inproc:libxml2-default; do
+      conform --target "$t" --suite "$tmp/suite" --write-expect "$tmp/d.expect"
+      expect_rc 1
+      [[ $(grep -vc '^#' "$tmp/d.expect") -eq 2 ]] || fail "$t: --write-expect wrote $(grep -vc '^#' "$tmp/d.expect") lines"
+      grep -qF 'demo/wrong dropped -- exposure: markup skipped silently - ' "$tmp/d.expect" ||
+        fail "$t: no dropped line for demo/wrong"
+      grep -qF 'demo/lenient dropped -- exposure: markup skipped silently - ' "$tmp/d.expect" ||
+        fail "$t: no dropped line for demo/lenient"
+      conform --target "$t" --suite "$tmp/suite" --expect "$tmp/d.expect"
+      expect_rc 0
+      row=$(total_row "$t")
+      [[ $row == "1 0 0 2 0" ]] || fail "$t totals '$row', expected '1 0 0 2 0'"
+      sed -i 's/^demo\/wrong dropped /demo\/wrong accepted /' "$tmp/d.expect"
+      conform --target "$t" --suite "$tmp/suite" --expect "$tmp/d.expect"
+      expect_rc 1
+      expect_in out "FAIL demo/wrong: known deviation 'accepted' (expectations line 4) changed: now dropped"
+    done
+    conform --suite "$tmp/suite" --write-expect "$tmp/d.expect"
+    expect_usage_error "--write-expect takes one --target"
     ;;
 
   usage-no-match)

@@ -85,6 +85,14 @@ TEST(ParseExpectations, NoTrailingLineFeed) {
   EXPECT_EQ(p.known.at("a/x").outcome.kind, Kind::kNoAnswer);
 }
 
+TEST(ParseExpectations, ExpandedAndDropped) {
+  auto p = Parse("a/x expanded -- entity expansion\nb/y dropped | refused not-well-formed -- skips comments\n");
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_EQ(p.known.at("a/x").outcome.kind, Kind::kExpanded);
+  ASSERT_EQ(p.known.at("b/y").alternatives.size(), 2u);
+  EXPECT_EQ(p.known.at("b/y").alternatives[0].kind, Kind::kDropped);
+}
+
 TEST(ParseExpectations, StanzaErrorConditions) {
   auto p = Parse("a/x stanza-error bad-request+jid-malformed -- bounces\n");
   ASSERT_TRUE(p.ok) << p.error;

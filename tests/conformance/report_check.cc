@@ -7,7 +7,14 @@
 //     failed=<bool> then, per target, " <target>:pass=N,fail=N,acceptable=N,known=N,n/a=N,vectors=N"
 //   report_check junit FILE
 //     tests=N failures=N skipped=N suites=N testcases=N failure-elements=N
+//   report_check html FILE   (the page, or the DOM a browser dumped of it)
+//     matrix-rows=N matrix-cols=N deviation-rows=N na-rows=N scripts=N
+//     (matrix-rows: body rows, total included; matrix-cols: header cells,
+//     the category column included; deviation-rows: rows of the per-target
+//     tables of non-pass results, n/a left out)
+#include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
+#include <libxml/xpath.h>
 #include <libxml/tree.h>
 
 #include <fstream>
@@ -84,10 +91,36 @@ int CheckJunit(const std::string& text) {
   return 0;
 }
 
+size_t CountXpath(xmlDoc* doc, const char* xpath) {
+  xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+  xmlXPathObjectPtr obj = xmlXPathEvalExpression(reinterpret_cast<const xmlChar*>(xpath), ctx);
+  size_t n = obj != nullptr && obj->nodesetval != nullptr ? static_cast<size_t>(obj->nodesetval->nodeNr) : 0;
+  xmlXPathFreeObject(obj);
+  xmlXPathFreeContext(ctx);
+  return n;
+}
+
+int CheckHtml(const std::string& text) {
+  xmlDoc* doc = htmlReadMemory(text.data(), static_cast<int>(text.size()), "report.html", "UTF-8",
+                               HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+  if (doc == nullptr) return Bad("not HTML");
+  if (CountXpath(doc, "//table[@id='matrix']") != 1) {
+    xmlFreeDoc(doc);
+    return Bad("no table with id 'matrix'");
+  }
+  std::cout << "matrix-rows=" << CountXpath(doc, "//table[@id='matrix']/tbody/tr")
+            << " matrix-cols=" << CountXpath(doc, "//table[@id='matrix']/thead/tr/th")
+            << " deviation-rows=" << CountXpath(doc, "//table[contains(concat(' ', @class, ' '), ' deviations ')]/tbody/tr")
+            << " na-rows=" << CountXpath(doc, "//table[contains(concat(' ', @class, ' '), ' na ')]/tbody/tr")
+            << " scripts=" << CountXpath(doc, "//script") << "\n";
+  xmlFreeDoc(doc);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) return Bad("usage: report_check json|junit FILE");
+  if (argc != 3) return Bad("usage: report_check json|junit|html FILE");
   std::ifstream in(argv[2], std::ios::binary);
   if (!in) return Bad(std::string("cannot read '") + argv[2] + "'");
   std::stringstream buffer;
@@ -95,5 +128,6 @@ int main(int argc, char** argv) {
   std::string kind = argv[1];
   if (kind == "json") return CheckJson(buffer.str());
   if (kind == "junit") return CheckJunit(buffer.str());
-  return Bad("usage: report_check json|junit FILE");
+  if (kind == "html") return CheckHtml(buffer.str());
+  return Bad("usage: report_check json|junit|html FILE");
 }

@@ -211,6 +211,8 @@ TEST(OutcomeText, EveryKind) {
   EXPECT_EQ(Of(Kind::kClosed).Text(), "closed");
   EXPECT_EQ(Of(Kind::kNoAnswer).Text(), "no-answer");
   EXPECT_EQ(Of(Kind::kCrashed).Text(), "crashed");
+  EXPECT_EQ(Of(Kind::kExpanded).Text(), "expanded");
+  EXPECT_EQ(Of(Kind::kDropped).Text(), "dropped");
 }
 
 TEST(OutcomeText, OffsetAsObservationAndAsExpectation) {
@@ -222,11 +224,20 @@ TEST(OutcomeText, OffsetAsObservationAndAsExpectation) {
 TEST(ParseOutcome, RoundTripsWithoutOffset) {
   for (const char* text : {"accepted", "refused restricted-xml", "refused not-well-formed", "stanza-error",
                            "stanza-error bad-request", "stanza-error bad-request+jid-malformed", "closed", "no-answer",
-                           "crashed"}) {
+                           "crashed", "expanded", "dropped"}) {
     auto o = ParseOutcome(text, /*with_offset=*/false);
     ASSERT_TRUE(o) << text;
     EXPECT_EQ(o->Text(), text);
   }
+}
+
+// The -default parser targets' outcomes take no argument.
+TEST(ParseOutcome, ExpandedAndDropped) {
+  EXPECT_EQ(ParseOutcome("expanded", false)->kind, Kind::kExpanded);
+  EXPECT_EQ(ParseOutcome("dropped", true)->kind, Kind::kDropped);
+  EXPECT_FALSE(ParseOutcome("expanded e", false));
+  EXPECT_FALSE(ParseOutcome("dropped comment", false));
+  EXPECT_FALSE(ParseOutcome("expand", false));
 }
 
 TEST(ParseOutcome, RefusedWithOffset) {
