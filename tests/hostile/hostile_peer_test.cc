@@ -50,6 +50,11 @@ const std::string kFeatures =
     "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism>"
     "</mechanisms></stream:features>";
 const std::string kOpening = kHeader + kFeatures;
+// STARTTLS offered and required (RFC 6120 5.3.1), and its <proceed/>.
+const std::string kTlsOpening =
+    kHeader + "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+              "</stream:features>";
+const std::string kProceed = "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
 
 [[noreturn]] void Die(const std::string& why) {
   std::fprintf(stderr, "FAIL: %s\n", why.c_str());
@@ -135,6 +140,29 @@ void Serve(int fd, const std::string& mode) {
     std::string evil = kOpening + "<stream:error><evil\x1B[2J\x1B]0;pwned\x07" + std::string(1, '\0') +
                        "name xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>";
     SendAll(fd, evil);
+  } else if (mode == "starttls-garbage") {
+    // <proceed/>, then (once the ClientHello is on its way) endless bytes
+    // that are no TLS record.
+    if (SendAll(fd, kTlsOpening + kProceed)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      Flood(fd, "HTTP/1.1 400 not TLS\r\n");
+    }
+  } else if (mode == "starttls-stall") {
+    // <proceed/>, then nothing: the ClientHello is never answered.
+    SendAll(fd, kTlsOpening + kProceed);
+  } else if (mode == "starttls-inject") {
+    // <proceed/> with a stanza right behind it in the same write (the
+    // CVE-2011-0411 class; it must be dropped, never read inside TLS), then
+    // a TLS alert record: decode_error (50), fatal.
+    SendAll(fd, kTlsOpening + kProceed + "<message from='localhost'><body>injected</body></message>");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    SendAll(fd, std::string("\x15\x03\x03\x00\x02\x02\x32", 7));
+  } else if (mode == "starttls-refuse") {
+    // <failure/> to <starttls/> (RFC 6120 5.4.2.2), then the stream closes.
+    SendAll(fd, kTlsOpening + "<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>");
+  } else if (mode == "starttls-stripped") {
+    // Features without <starttls/> to a runner that requires TLS.
+    SendAll(fd, kOpening);
   } else if (mode == "close-after-header") {
     SendAll(fd, kHeader);
     ::shutdown(fd, SHUT_RDWR);
@@ -274,7 +302,15 @@ int main(int argc, char** argv) {
       {"nul-esc-name", "invalid-reply not-well-formed"},
       {"close-after-header", "closed"},
       {"reset", "closed"},
+      // STARTTLS (run with --tls required): every wait is bounded and the
+      // runner never falls back to cleartext.
+      {"starttls-garbage", "refused-tls not-tls"},
+      {"starttls-stall", "refused-tls handshake-failed"},
+      {"starttls-inject", "refused-tls peer-alert"},
+      {"starttls-refuse", "refused-tls starttls-refused"},
+      {"starttls-stripped", "refused-tls starttls-stripped"},
   };
+  const bool starttls = mode.rfind("starttls-", 0) == 0;
   auto expected = kExpected.find(mode);
   if (expected == kExpected.end()) Die("unknown mode " + mode);
   bool big = mode == "flood-no-read";
@@ -324,6 +360,7 @@ int main(int argc, char** argv) {
   int timeout_ms = mode == "flood-stanzas" ? 1500 : kTimeoutMs;
   std::vector<std::string> args = {xmppfuzz, "conform", "--suite", (tmp / "suite").string(), "--target", target,
                                    "--timeout-ms", std::to_string(timeout_ms), "--jobs", std::to_string(kJobs),
+                                   "--tls", starttls ? "required" : "off",
                                    "--format", "json", "--out", (tmp / "report.json").string()};
   Run run = RunConform(args, tmp / "stdout.txt");
 
