@@ -430,7 +430,12 @@ class Session {
   // TLS records through the session (counted against the cap first, so a
   // peer that sends records forever is flooded, whatever they hold).
   bool OnWire(std::string_view bytes) {
-    if (tls_ == nullptr) return Take(bytes);
+    if (tls_ == nullptr) {
+      // During the STARTTLS negotiation the bytes are the negotiation's
+      // too, whether they came in while we waited or while we wrote.
+      if (negotiating_) negotiation_in_.append(bytes);
+      return Take(bytes);
+    }
     read_ += bytes.size();
     if (read_ > kLiveReadCapBytes) {
       flooded_ = true;
@@ -605,13 +610,13 @@ class Session {
     sc.domain = config_.domain;
     tls::StarttlsClient client(sc);
     tls::StarttlsWait w = client.Start();
+    negotiating_ = true;
     if (!SendWire(client.output(), Step(kStepTimeoutMs))) return Failure("opening the stream");
+    Clock::time_point step = Step(kStepTimeoutMs);
     while (true) {
-      std::string in;
-      Connection::ReadResult r = conn_.Read(Step(kStepTimeoutMs), ReadMax(), &in);
-      if (!in.empty()) {
-        Take(in);
-        w = client.Feed(in);
+      if (!negotiation_in_.empty()) {
+        w = client.Feed(negotiation_in_);
+        negotiation_in_.clear();
         if (w == tls::StarttlsWait::kSend) {  // <starttls/> queued: it is offered
           *offered = true;
           return {};
@@ -622,7 +627,7 @@ class Session {
         }
         if (w != tls::StarttlsWait::kNeedBytes) break;
       }
-      if (r != Connection::ReadResult::kData) break;
+      if (Stopped() || !ReadSome(step)) break;
     }
     return Failure("reading the stream features");
   }
@@ -699,42 +704,40 @@ class Session {
     sc.domain = config_.domain;
     tls::StarttlsClient client(sc);
     tls::StarttlsWait w = client.Start();
+    negotiating_ = true;
     if (!SendWire(client.output(), Step(kStepTimeoutMs))) return Failure("opening the stream for STARTTLS");
     Clock::time_point step = Step(kStepTimeoutMs);
-    while (w != tls::StarttlsWait::kStartTls) {
-      if (Stopped()) {
-        // The reply parser saw the same bytes; a stream error or a close
-        // before <proceed/> ends here, the TLS layer's code beside it.
-        if (w == tls::StarttlsWait::kFailed) tls_failure_ = std::string(tls::ErrorName(client.failure().code));
-        return Failure("negotiating STARTTLS");
-      }
-      std::string in;
-      Connection::ReadResult r = conn_.Read(step, ReadMax(), &in);
-      if (!in.empty()) {
-        Take(in);
+    while (true) {
+      if (!negotiation_in_.empty()) {
+        std::string in = std::move(negotiation_in_);
+        negotiation_in_.clear();
         w = client.Feed(in);
+        if (w == tls::StarttlsWait::kStartTls) break;
         if (w == tls::StarttlsWait::kSend && !SendWire(client.output(), Step(kStepTimeoutMs))) {
+          if (!negotiation_in_.empty()) continue;  // the server answered (or refused) meanwhile
           return Failure("sending <starttls/>");
         }
         if (w == tls::StarttlsWait::kFailed || w == tls::StarttlsWait::kNoTls) {
           tls_failure_ = std::string(tls::ErrorName(client.failure().code));
           return Failure("negotiating STARTTLS (" + tls_failure_ + ")");
         }
+        continue;
       }
-      if (r == Connection::ReadResult::kTimeout) {
+      if (Stopped()) return Failure("negotiating STARTTLS");
+      if (!ReadSome(step)) {
         if (Clock::now() >= deadline_) deadline_hit_ = true;
         return Failure("negotiating STARTTLS (waiting in state " + std::string(tls::StateName(client.state())) + ")");
       }
-      if (r == Connection::ReadResult::kEof && w != tls::StarttlsWait::kStartTls) {
-        return Failure("negotiating STARTTLS");
-      }
     }
+    negotiating_ = false;
+    // Plaintext that came after <proceed/> before our ClientHello can only
+    // have been injected: dropped with the rest.
+    uint64_t dropped = client.discarded_bytes() + negotiation_in_.size();
+    negotiation_in_.clear();
     // Whatever followed <proceed/> was dropped by the STARTTLS client; the
     // restarted stream gets a parser of its own.
     before_tls_ = reply_->all().Quote();
-    if (client.discarded_bytes() > 0) {
-      tls_note_ = " [" + std::to_string(client.discarded_bytes()) + " bytes after <proceed/> dropped, never read]";
-    }
+    if (dropped > 0) tls_note_ = " [" + std::to_string(dropped) + " bytes after <proceed/> dropped, never read]";
     reply_ = std::make_unique<Reply>();
 
     tls::SessionConfig tc;
@@ -919,6 +922,8 @@ class Session {
   std::string tls_note_;
   std::string before_tls_;   // what the server sent before TLS, quoted
   std::string mechanism_;
+  bool negotiating_ = false;     // STARTTLS in progress: OnWire keeps the bytes for it
+  std::string negotiation_in_;   // bytes read and not yet given to the STARTTLS client
   uint64_t read_ = 0;
   bool flooded_ = false;
   bool tls_ended_ = false;
