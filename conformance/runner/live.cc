@@ -431,6 +431,14 @@ class Session {
   // peer that sends records forever is flooded, whatever they hold).
   bool OnWire(std::string_view bytes) {
     if (tls_ == nullptr) {
+      if (discarding_) {
+        // After <proceed/> and before our ClientHello: plaintext that can
+        // only have been injected. Counted, dropped, never parsed.
+        read_ += bytes.size();
+        dropped_ += bytes.size();
+        if (read_ > kLiveReadCapBytes) flooded_ = true;
+        return !flooded_;
+      }
       // During the STARTTLS negotiation the bytes are the negotiation's
       // too, whether they came in while we waited or while we wrote.
       if (negotiating_) negotiation_in_.append(bytes);
@@ -731,13 +739,14 @@ class Session {
     }
     negotiating_ = false;
     // Plaintext that came after <proceed/> before our ClientHello can only
-    // have been injected: dropped with the rest.
-    uint64_t dropped = client.discarded_bytes() + negotiation_in_.size();
+    // have been injected: dropped with the rest, and so is whatever comes
+    // until the TLS session exists (OnWire).
+    discarding_ = true;
+    dropped_ = client.discarded_bytes() + negotiation_in_.size();
     negotiation_in_.clear();
     // Whatever followed <proceed/> was dropped by the STARTTLS client; the
     // restarted stream gets a parser of its own.
     before_tls_ = reply_->all().Quote();
-    if (dropped > 0) tls_note_ = " [" + std::to_string(dropped) + " bytes after <proceed/> dropped, never read]";
     reply_ = std::make_unique<Reply>();
 
     tls::SessionConfig tc;
@@ -770,13 +779,16 @@ class Session {
       }
     }
     if (!tls_->established()) {
+      if (dropped_ > 0) tls_note_ += " [" + std::to_string(dropped_) + " bytes after <proceed/> dropped, never read]";
       tls_failure_ = std::string(tls::ErrorName(tls_->failure().code));
       if (tls_failure_ == "none") tls_failure_ = "handshake-failed";
       tls_ended_ = false;  // classified as refused-tls, not as a close
       return "the TLS handshake failed: " + tls_failure_ +
              (tls_->detail().empty() ? "" : " (" + Quote(tls_->detail(), 200) + ")") +
-             (tls_->verify_result() != 0 ? " [X509 verify error " + std::to_string(tls_->verify_result()) + "]" : "");
+             (tls_->verify_result() != 0 ? " [X509 verify error " + std::to_string(tls_->verify_result()) + "]" : "") +
+             tls_note_;
     }
+    if (dropped_ > 0) tls_note_ = " [" + std::to_string(dropped_) + " bytes after <proceed/> dropped, never read]";
     // Application data that came with the handshake's last flight.
     DrainTls();
     return {};
@@ -923,6 +935,8 @@ class Session {
   std::string before_tls_;   // what the server sent before TLS, quoted
   std::string mechanism_;
   bool negotiating_ = false;     // STARTTLS in progress: OnWire keeps the bytes for it
+  bool discarding_ = false;      // <proceed/> seen, no TLS session yet: OnWire drops the bytes
+  uint64_t dropped_ = 0;         // plaintext bytes dropped after <proceed/>
   std::string negotiation_in_;   // bytes read and not yet given to the STARTTLS client
   uint64_t read_ = 0;
   bool flooded_ = false;
