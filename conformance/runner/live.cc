@@ -619,7 +619,9 @@ class Session {
     tls::StarttlsClient client(sc);
     tls::StarttlsWait w = client.Start();
     negotiating_ = true;
-    if (!SendWire(client.output(), Step(kStepTimeoutMs))) return Failure("opening the stream");
+    if (!SendWire(client.output(), Step(kStepTimeoutMs)) && negotiation_in_.empty()) {
+      return Failure("opening the stream");
+    }
     Clock::time_point step = Step(kStepTimeoutMs);
     while (true) {
       if (!negotiation_in_.empty()) {
@@ -713,7 +715,11 @@ class Session {
     tls::StarttlsClient client(sc);
     tls::StarttlsWait w = client.Start();
     negotiating_ = true;
-    if (!SendWire(client.output(), Step(kStepTimeoutMs))) return Failure("opening the stream for STARTTLS");
+    // A server that answers (or refuses) before our header is out has its
+    // bytes read while we write: they are looked at before giving up.
+    if (!SendWire(client.output(), Step(kStepTimeoutMs)) && negotiation_in_.empty()) {
+      return Failure("opening the stream for STARTTLS");
+    }
     Clock::time_point step = Step(kStepTimeoutMs);
     while (true) {
       if (!negotiation_in_.empty()) {
@@ -786,7 +792,7 @@ class Session {
       return "the TLS handshake failed: " + tls_failure_ +
              (tls_->detail().empty() ? "" : " (" + Quote(tls_->detail(), 200) + ")") +
              (tls_->verify_result() != 0 ? " [X509 verify error " + std::to_string(tls_->verify_result()) + "]" : "") +
-             tls_note_;
+             (Clock::now() >= deadline_ ? " [the vector's deadline passed]" : "") + tls_note_;
     }
     if (dropped_ > 0) tls_note_ = " [" + std::to_string(dropped_) + " bytes after <proceed/> dropped, never read]";
     // Application data that came with the handshake's last flight.
@@ -1118,14 +1124,27 @@ std::string PrepareLive(LiveConfig* config, std::string* notice) {
       sasl::IsPlus(*sasl::MechanismFromName(config->mechanism)) && config->tls == LiveTls::kOff) {
     return "--mechanism " + config->mechanism + " needs TLS (a channel binding), not --tls off";
   }
+  // The trust store is loaded once per run (the system store too, when no
+  // --ca is given), not once per connection.
   config->trust.reset();
+  if (config->tls == LiveTls::kOff) {
+    config->use_tls = false;
+    if (!config->user.empty() && notice != nullptr) {
+      Session login(*config, config->user, After(4 * HealthCheckMs(*config)));
+      std::string failed = login.Open(Profile::kAuthenticated);
+      *notice = failed.empty() ? "logged in " + login.Summary() : "the log-in fails: " + failed;
+    }
+    return {};
+  }
+  X509_STORE* store = X509_STORE_new();
+  if (store == nullptr) return "cannot make a certificate store";
+  config->trust.reset(store, X509_STORE_free);
   if (!config->ca_file.empty()) {
-    X509_STORE* store = X509_STORE_new();
-    if (store == nullptr || X509_STORE_load_file(store, config->ca_file.c_str()) != 1) {
-      X509_STORE_free(store);
+    if (X509_STORE_load_file(store, config->ca_file.c_str()) != 1) {
       return "--ca: cannot load trusted certificates (PEM) from '" + Quote(config->ca_file, 200) + "'";
     }
-    config->trust.reset(store, X509_STORE_free);
+  } else if (X509_STORE_set_default_paths(store) != 1) {
+    return "cannot load the system's trusted certificates (no --ca given)";
   }
   bool offered = config->tls != LiveTls::kOff;
   if (config->tls == LiveTls::kAuto) {

@@ -106,13 +106,15 @@ bool IsLoopback(const std::string& host);
 std::unique_ptr<Target> MakeLiveTarget(const LiveConfig& config);
 
 // PrepareLive checks the TLS options and readies |config| for a run: it
-// loads ca_file into config->trust and, for kAuto, opens one connection,
+// loads ca_file (no ca_file: the system store) into config->trust once
+// for the whole run (not with kOff) and, for kAuto, opens one connection,
 // sends a stream header and reads the features to learn whether the server
 // offers STARTTLS (use_tls). When the server's answer does not tell within
 // 2 x HealthCheckMs, TLS is required (never a guess for cleartext). Returns
 // "" or what is wrong with the options (an unreadable CA file, --mechanism
 // not a known name, a -PLUS mechanism with --tls off); |notice| (may be
-// null) gets a line worth printing about how kAuto was resolved.
+// null) gets a line worth printing: how kAuto was resolved and, with a
+// user, how one log-in ahead of the run went.
 std::string PrepareLive(LiveConfig* config, std::string* notice = nullptr);
 
 // CheckLive opens one TCP connection to the server within HealthCheckMs and
