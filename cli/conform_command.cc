@@ -33,6 +33,9 @@ struct ConformArgs {
   std::vector<std::string> expect;
   std::string user;
   std::string password;
+  std::string tls = "auto";
+  std::string ca;
+  std::string mechanism;
   int jobs = 8;
   int timeout_ms = 2000;
   bool list = false;
@@ -89,11 +92,20 @@ std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::
     config.password = args.password;
     config.jobs = args.jobs;
     config.timeout_ms = args.timeout_ms;
+    config.ca_file = args.ca;
+    config.mechanism = args.mechanism;
+    if (!conform::ParseLiveTls(args.tls, &config.tls)) {
+      *error = "--tls takes auto, required or off, got '" + args.tls + "'";
+      return nullptr;
+    }
+    std::string notice;
     std::string health = conform::CheckLive(config);
+    if (health.empty()) health = conform::PrepareLive(&config, &notice);
     if (!health.empty()) {
       *error = "live target " + spec + ": " + health;
       return nullptr;
     }
+    if (!notice.empty()) std::cerr << "live target " << spec << ": " << notice << "\n";
     return conform::MakeLiveTarget(config);
   }
   *error = "unknown target '" + spec +
@@ -127,6 +139,7 @@ int RunW3cMode(const ConformArgs& args) {
 int RunConform(ConformArgs args) {
   if (args.user.empty()) args.user = Env("XMPPFUZZ_LIVE_USER");
   if (args.password.empty()) args.password = Env("XMPPFUZZ_LIVE_PASSWORD");
+  if (args.ca.empty()) args.ca = Env("XMPPFUZZ_LIVE_CERT");
   if (args.targets.empty()) args.targets = {"inproc:expat", "inproc:libxml2"};
   if (args.format != "text" && args.format != "json" && args.format != "junit" && args.format != "html") {
     return UsageError("--format takes text, json, junit or html, got '" + args.format + "'");
@@ -279,6 +292,15 @@ Runner AddConformCommand(CLI::App& app) {
                   "Known-deviations file: once for every target, or once per --target in order");
   cmd->add_option("--user", args->user, "Live log-in user (default: $XMPPFUZZ_LIVE_USER)");
   cmd->add_option("--password", args->password, "Live log-in password (default: $XMPPFUZZ_LIVE_PASSWORD)");
+  cmd->add_option("--tls", args->tls,
+                  "Live: auto (default: STARTTLS whenever the server offers it), required (fail without it) or off "
+                  "(cleartext)");
+  cmd->add_option("--ca", args->ca,
+                  "Live: PEM file of the certificates trusted for the server (default: $XMPPFUZZ_LIVE_CERT, else the "
+                  "system store)");
+  cmd->add_option("--mechanism", args->mechanism,
+                  "Live: SASL mechanism to log in with (default: the strongest SCRAM offered, -PLUS where it can "
+                  "bind; PLAIN only when named here)");
   cmd->add_option("--jobs", args->jobs, "Live connections at once (default 8)");
   cmd->add_option("--timeout-ms", args->timeout_ms, "Live: how long to wait for an answer (default 2000); a vector's deadline is 4x this plus 1 ms per 64 input "
                   "bytes, at most 60 s");

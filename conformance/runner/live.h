@@ -1,10 +1,16 @@
 // The live target: an XMPP server on loopback, reached over TCP.
 //
-// Each vector gets a fresh connection. The runner opens a stream (and, for
-// authenticated vectors, logs in with SASL PLAIN and binds a resource),
-// sends the vector's bytes, then a probe and reads the reply with the
-// reference stream parser, client side (stream::Side::kClient), until it
-// can classify what the server did:
+// Each vector gets a fresh connection. With TLS (LiveTls::kRequired, or
+// kAuto against a server that offers it) the runner first negotiates
+// STARTTLS (RFC 6120 section 5) with tls::StarttlsClient, runs the TLS
+// handshake with a tls::Session over memory BIOs, verifies the server's
+// certificate for the XMPP domain against --ca, and restarts the stream
+// inside TLS. It then opens a stream (and, for authenticated vectors, logs
+// in with our SCRAM client -- the strongest SCRAM offered, -PLUS with a
+// channel binding when the server offers it and TLS gives one; PLAIN only
+// when asked -- and binds a resource), sends the vector's bytes, then a
+// probe and reads the reply with the reference stream parser, client side
+// (stream::Side::kClient), until it can classify what the server did:
 //   invalid-reply <c>    the reference parser refused the server's bytes
 //                        with condition <c> (whatever came before or after)
 //   flooded              the server sent more than kLiveReadCapBytes
@@ -16,6 +22,9 @@
 //                        vector's deadline; the server still takes new
 //                        TCP connections
 //   crashed              the server no longer takes new TCP connections
+//   refused-tls <code>   (before the vector) STARTTLS or the TLS handshake
+//                        failed with that tls::Error (the certificate
+//                        included); never a fallback to cleartext
 // (checked in that order). Every vector, opening and log-in included, ends
 // by its deadline (VectorDeadlineMs); the check that tells no-answer and
 // closed from crashed takes at most HealthCheckMs more. A connection reads
@@ -29,10 +38,23 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "conformance/runner/runner.h"
 
+struct x509_store_st;
+
 namespace xmppfuzz::conform {
+
+// LiveTls is the --tls policy. kAuto: STARTTLS when the server offers it
+// (decided once per run by PrepareLive, then held to: a connection that is
+// not offered STARTTLS later fails, never falls back); kRequired: every
+// connection negotiates STARTTLS or fails; kOff: cleartext, as before TLS
+// support.
+enum class LiveTls : uint8_t { kAuto, kRequired, kOff };
+std::string_view LiveTlsName(LiveTls t);  // "auto", "required", "off"
+// ParseLiveTls reads a --tls value; false for anything else.
+bool ParseLiveTls(std::string_view name, LiveTls* out);
 
 struct LiveConfig {
   std::string url;        // as given
@@ -41,6 +63,18 @@ struct LiveConfig {
   std::string domain = "localhost";  // the XMPP domain (URL path, default localhost)
   std::string user;       // log-in for authenticated vectors; empty: none
   std::string password;
+  LiveTls tls = LiveTls::kAuto;
+  // PEM file of the certificates trusted for the server (a CA or the
+  // server's own self-signed certificate); empty: the system store.
+  std::string ca_file;
+  // The SASL mechanism to log in with (SCRAM-SHA-1, SCRAM-SHA-256-PLUS,
+  // PLAIN, ...); empty: the strongest SCRAM the server offers, -PLUS when
+  // it offers -PLUS and the TLS connection gives a binding it can use.
+  std::string mechanism;
+  // Set by PrepareLive: whether every connection negotiates STARTTLS (kAuto
+  // resolved), and the trust store loaded from ca_file (shared, read only).
+  bool use_tls = false;
+  std::shared_ptr<x509_store_st> trust;
   int jobs = 8;           // connections at once
   int timeout_ms = 2000;  // how long to wait for an answer
 };
@@ -70,6 +104,18 @@ bool IsLoopback(const std::string& host);
 
 // MakeLiveTarget returns the target for a parsed configuration.
 std::unique_ptr<Target> MakeLiveTarget(const LiveConfig& config);
+
+// PrepareLive checks the TLS options and readies |config| for a run: it
+// loads ca_file (no ca_file: the system store) into config->trust once
+// for the whole run (not with kOff) and, for kAuto, opens one connection,
+// sends a stream header and reads the features to learn whether the server
+// offers STARTTLS (use_tls). When the server's answer does not tell within
+// 2 x HealthCheckMs, TLS is required (never a guess for cleartext). Returns
+// "" or what is wrong with the options (an unreadable CA file, --mechanism
+// not a known name, a -PLUS mechanism with --tls off); |notice| (may be
+// null) gets a line worth printing: how kAuto was resolved and, with a
+// user, how one log-in ahead of the run went.
+std::string PrepareLive(LiveConfig* config, std::string* notice = nullptr);
 
 // CheckLive opens one TCP connection to the server within HealthCheckMs and
 // returns "" when it is accepted, otherwise why not.

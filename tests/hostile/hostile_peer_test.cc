@@ -50,6 +50,11 @@ const std::string kFeatures =
     "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism>"
     "</mechanisms></stream:features>";
 const std::string kOpening = kHeader + kFeatures;
+// STARTTLS offered and required (RFC 6120 5.3.1), and its <proceed/>.
+const std::string kTlsOpening =
+    kHeader + "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+              "</stream:features>";
+const std::string kProceed = "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
 
 [[noreturn]] void Die(const std::string& why) {
   std::fprintf(stderr, "FAIL: %s\n", why.c_str());
@@ -85,9 +90,24 @@ void Flood(int fd, const std::string& unit) {
   }
 }
 
+// AwaitClientHello reads what the runner sends until a TLS handshake record
+// starts (0x16 0x03: its ClientHello, after <starttls/>), so that what the
+// mode sends next reaches a TLS session, whatever the machine's speed.
+void AwaitClientHello(int fd) {
+  std::string seen;
+  char buf[4096];
+  while (seen.find("\x16\x03") == std::string::npos) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    seen.append(buf, static_cast<size_t>(n));
+  }
+}
+
 // Serve plays |mode| on one accepted connection.
 void Serve(int fd, const std::string& mode) {
-  if (mode != "flood-no-read" && mode != "reset") std::thread(Drain, fd).detach();
+  const bool waits_for_hello = mode == "starttls-garbage" || mode == "starttls-inject";
+  if (mode != "flood-no-read" && mode != "reset" && !waits_for_hello) std::thread(Drain, fd).detach();
   if (mode == "flood-stanzas") {
     if (SendAll(fd, kOpening)) Flood(fd, "<message from='localhost' type='chat'><body>flood</body></message>");
   } else if (mode == "flood-garbage") {
@@ -135,6 +155,31 @@ void Serve(int fd, const std::string& mode) {
     std::string evil = kOpening + "<stream:error><evil\x1B[2J\x1B]0;pwned\x07" + std::string(1, '\0') +
                        "name xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>";
     SendAll(fd, evil);
+  } else if (mode == "starttls-garbage") {
+    // <proceed/>, then (once the ClientHello is on its way) endless bytes
+    // that are no TLS record.
+    if (SendAll(fd, kTlsOpening + kProceed)) {
+      AwaitClientHello(fd);
+      std::thread(Drain, fd).detach();
+      Flood(fd, "HTTP/1.1 400 not TLS\r\n");
+    }
+  } else if (mode == "starttls-stall") {
+    // <proceed/>, then nothing: the ClientHello is never answered.
+    SendAll(fd, kTlsOpening + kProceed);
+  } else if (mode == "starttls-inject") {
+    // <proceed/> with a stanza right behind it in the same write (the
+    // CVE-2011-0411 class; it must be dropped, never read inside TLS), then
+    // a TLS alert record: decode_error (50), fatal.
+    SendAll(fd, kTlsOpening + kProceed + "<message from='localhost'><body>injected</body></message>");
+    AwaitClientHello(fd);
+    std::thread(Drain, fd).detach();
+    SendAll(fd, std::string("\x15\x03\x03\x00\x02\x02\x32", 7));
+  } else if (mode == "starttls-refuse") {
+    // <failure/> to <starttls/> (RFC 6120 5.4.2.2), then the stream closes.
+    SendAll(fd, kTlsOpening + "<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>");
+  } else if (mode == "starttls-stripped") {
+    // Features without <starttls/> to a runner that requires TLS.
+    SendAll(fd, kOpening);
   } else if (mode == "close-after-header") {
     SendAll(fd, kHeader);
     ::shutdown(fd, SHUT_RDWR);
@@ -274,7 +319,15 @@ int main(int argc, char** argv) {
       {"nul-esc-name", "invalid-reply not-well-formed"},
       {"close-after-header", "closed"},
       {"reset", "closed"},
+      // STARTTLS (run with --tls required): every wait is bounded and the
+      // runner never falls back to cleartext.
+      {"starttls-garbage", "refused-tls not-tls"},
+      {"starttls-stall", "refused-tls handshake-failed"},
+      {"starttls-inject", "refused-tls peer-alert"},
+      {"starttls-refuse", "refused-tls starttls-refused"},
+      {"starttls-stripped", "refused-tls starttls-stripped"},
   };
+  const bool starttls = mode.rfind("starttls-", 0) == 0;
   auto expected = kExpected.find(mode);
   if (expected == kExpected.end()) Die("unknown mode " + mode);
   bool big = mode == "flood-no-read";
@@ -321,9 +374,13 @@ int main(int argc, char** argv) {
   std::string target = "xmpp://127.0.0.1:" + std::to_string(port) + "/localhost";
   // flood-stanzas waits longer, so that the 8 MiB cap, not the wait, ends
   // the vector where the machine parses at normal speed.
-  int timeout_ms = mode == "flood-stanzas" ? 1500 : kTimeoutMs;
+  // The STARTTLS modes too: a TLS handshake (and the system trust store the
+  // runner loads without --ca) takes a while under sanitizers, and these
+  // modes are about what the peer sends, not about a slow handshake.
+  int timeout_ms = mode == "flood-stanzas" || starttls ? 1500 : kTimeoutMs;
   std::vector<std::string> args = {xmppfuzz, "conform", "--suite", (tmp / "suite").string(), "--target", target,
                                    "--timeout-ms", std::to_string(timeout_ms), "--jobs", std::to_string(kJobs),
+                                   "--tls", starttls ? "required" : "off",
                                    "--format", "json", "--out", (tmp / "report.json").string()};
   Run run = RunConform(args, tmp / "stdout.txt");
 
@@ -370,6 +427,11 @@ int main(int argc, char** argv) {
   for (const auto& [name, text] : {std::pair<std::string, std::string>{"stdout", run.out}, {"report.json", json_text}}) {
     if (HasRawControl(text)) failures += name + " holds a raw control byte; ";
     if (text.size() > 64 * 1024) failures += name + " is " + std::to_string(text.size()) + " bytes; ";
+  }
+  // The stanza written right behind <proceed/> was dropped, never read
+  // inside TLS, and the report says so (RFC 6120 5.4.3.3, CVE-2011-0411).
+  if (mode == "starttls-inject" && json_text.find("after <proceed/> dropped, never read") == std::string::npos) {
+    failures += "the report does not say that the bytes after <proceed/> were dropped; ";
   }
   if (mode == "nul-esc-name" || mode == "huge-name") {
     // The JUnit report too (its own run).
