@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "conformance/protocol/target.h"
 #include "conformance/runner/inproc.h"
 #include "conformance/runner/live.h"
 #include "conformance/runner/report.h"
@@ -31,6 +32,7 @@ struct ConformArgs {
   std::vector<std::string> expect;
   std::string user;
   std::string password;
+  std::string server_config;  // --server-config words, comma-separated
   int jobs = 8;
   int timeout_ms = 2000;
   bool list = false;
@@ -76,7 +78,9 @@ std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::
       *error = "unknown target '" + spec + "' (inproc:expat, inproc:libxml2, xmpp://HOST:PORT)";
       return nullptr;
     }
-    return conform::MakeInprocTarget(*backend);
+    protocol::ProtocolTargetOptions po;
+    po.backend = *backend;
+    return protocol::WithProtocolScenarios(conform::MakeInprocTarget(*backend), po);
   }
   if (spec.rfind("xmpp://", 0) == 0) {
     conform::LiveConfig config;
@@ -90,7 +94,16 @@ std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::
       *error = "live target " + spec + ": " + health;
       return nullptr;
     }
-    return conform::MakeLiveTarget(config);
+    protocol::ProtocolTargetOptions po;
+    po.live = true;
+    po.host = config.host;
+    po.port = config.port;
+    po.domain = config.domain;
+    po.user = config.user;
+    po.password = config.password;
+    po.timeout_ms = config.timeout_ms;
+    if (!protocol::ParseServerConfig(args.server_config, &po.server_config, error)) return nullptr;
+    return protocol::WithProtocolScenarios(conform::MakeLiveTarget(config), po);
   }
   *error = "unknown target '" + spec + "' (inproc:expat, inproc:libxml2, xmpp://HOST:PORT)";
   return nullptr;
@@ -243,6 +256,9 @@ Runner AddConformCommand(CLI::App& app) {
   cmd->add_option("--jobs", args->jobs, "Live connections at once (default 8)");
   cmd->add_option("--timeout-ms", args->timeout_ms, "Live: how long to wait for an answer (default 2000); a vector's deadline is 4x this plus 1 ms per 64 input "
                   "bytes, at most 60 s");
+  cmd->add_option("--server-config", args->server_config,
+                  "Live: what the server is configured to do, comma-separated (starttls-required, starttls-optional, "
+                  "direct-tls, alpn, plus, xep-0474); protocol scenarios that need an unstated one are n/a");
   cmd->add_flag("--list", args->list, "List the selected vectors instead of running them");
   cmd->add_option("--w3c", args->w3c, "Run the W3C XML Conformance Test Suite found in DIR instead of the vectors");
   cmd->add_option("--edition", args->edition, "--w3c: hold every backend to this XML 1.0 edition's tests");
