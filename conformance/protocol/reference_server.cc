@@ -396,8 +396,11 @@ struct ReferenceServer::Impl {
     }
   }
 
-  void Succeed(const std::string& server_final) {
+  void Succeed(std::string server_final) {
     scram.reset();
+    if (config.faults.wrong_server_signature && server_final.size() > 4) {
+      server_final[3] = server_final[3] == 'A' ? 'B' : 'A';
+    }
     Send(server_final.empty() ? "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
                               : SaslData("success", server_final));
     authenticated = true;

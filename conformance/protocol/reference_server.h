@@ -37,6 +37,7 @@ struct ServerFaults {
   bool sasl_always_succeeds = false;  // answer every SASL exchange with <success/>
   bool tls_unique_on_tls13 = false;   // list tls-unique in the XEP-0440 feature on TLS 1.3
   bool accept_second_starttls = false;  // answer <starttls/> inside TLS with <proceed/>
+  bool wrong_server_signature = false;  // a SCRAM server-final whose v= is not the ServerSignature
 };
 
 struct ReferenceConfig {

@@ -42,9 +42,12 @@ TEST(ScenarioFile, ParsesStepsConfigAndAcceptable) {
   EXPECT_EQ(s.config, std::vector<std::string>{"starttls-required"});
   EXPECT_EQ(s.steps[0].verb, Verb::kOpen);
   EXPECT_EQ(s.steps[0].checks, (std::vector<std::string>{"starttls-required", "lacks=PLAIN"}));
-  EXPECT_EQ(s.steps[0].line, 6);
+  EXPECT_EQ(s.steps[0].line, 7);
   EXPECT_EQ(s.steps[1].verb, Verb::kStarttls);
-  EXPECT_EQ(s.steps[1].data, "<a/> ");
+  EXPECT_EQ(s.steps[1].data, "<a/>\\x20");
+  std::string bytes;
+  ASSERT_TRUE(DecodeStepBytes(s.steps[1].data, {}, &bytes, &error)) << error;
+  EXPECT_EQ(bytes, "<a/> ");
   EXPECT_EQ(s.steps[2].Option("max"), "1.2");
   EXPECT_EQ(s.steps[2].Option("ciphers"), "ECDHE+AESGCM");
   EXPECT_EQ(s.steps[3].mechanism, "SCRAM");
@@ -174,6 +177,14 @@ TEST(ScenarioOutcome, TextRoundTrips) {
   EXPECT_FALSE(conform::ParseOutcome("deviates 0 closed", false));
   EXPECT_FALSE(conform::ParseOutcome("deviates x closed", false));
   EXPECT_FALSE(conform::ParseOutcome("deviates 2", false));
+}
+
+TEST(StepBytes, PlaceholdersThenEscapes) {
+  std::string bytes, error;
+  ASSERT_TRUE(DecodeStepBytes("<a to='{domain}'>{user}\\x41\\{x\\}</a>", {{"domain", "ex\\{1}"}, {"user", "u"}},
+                              &bytes, &error))
+      << error;
+  EXPECT_EQ(bytes, "<a to='ex\\{1}'>uA{x}</a>");
 }
 
 TEST(ServerConfig, Words) {
