@@ -544,8 +544,11 @@ class Client {
     if (mech.empty() || !features_.Has(mech)) return step.mechanism;
     if (step.Has("cb")) {
       std::string cb = step.Option("cb");
-      if (!features_.cb_types ||
-          std::find(features_.cb_types->begin(), features_.cb_types->end(), cb) == features_.cb_types->end()) {
+      // Without an XEP-0440 list only the default type counts as offered.
+      std::string fallback = tls_version_ == 0x0304 ? "tls-exporter" : "tls-unique";
+      if (features_.cb_types ? std::find(features_.cb_types->begin(), features_.cb_types->end(), cb) ==
+                                   features_.cb_types->end()
+                             : cb != fallback) {
         return step.mechanism + " cb=" + cb;
       }
       std::string data;
@@ -835,6 +838,11 @@ class Client {
         return Seen{};
       }
       cb_name = step.Option("cb");
+      if (cb_name.empty() && !features_.cb_types) {
+        // No XEP-0440 list: the defaults, tls-unique (RFC 5802) below TLS 1.3
+        // and tls-exporter (RFC 9266) on it.
+        cb_name = tls_version_ == 0x0304 ? "tls-exporter" : "tls-unique";
+      }
       if (cb_name.empty()) {
         for (const char* t : {"tls-exporter", "tls-server-end-point", "tls-unique"}) {
           bool listed = !features_.cb_types || std::find(features_.cb_types->begin(), features_.cb_types->end(), t) !=

@@ -73,7 +73,7 @@ bool PrimaryMatch(const Vector& v, const Observation& obs, bool live, std::strin
     // What each step showed is in the observation's detail; the outcome
     // names the first step that went otherwise.
     if (!Matches(v.expect, got, live)) {
-      *why = "expected " + v.expect.Text(true) + ", got " + got.Text() + (obs.detail.empty() ? "" : "\n" + obs.detail);
+      *why = "expected " + v.expect.Text(true) + ", got " + got.Text();
       return false;
     }
     return true;
