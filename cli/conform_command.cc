@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "conformance/protocol/scenario.h"
 #include "conformance/protocol/target.h"
 #include "conformance/runner/inproc.h"
 #include "conformance/runner/live.h"
@@ -190,6 +191,10 @@ int RunConform(ConformArgs args) {
           break;
         case conform::VectorKind::kXml:
           how = std::string(conform::SideName(v.side)) + " " + std::string(conform::ProfileName(v.profile));
+          break;
+        case conform::VectorKind::kProtocol:
+          how = "protocol " + std::to_string(v.scenario->steps.size()) + " steps";
+          for (const std::string& w : v.scenario->config) how += " " + w;
           break;
       }
       std::string expect = v.expect.Text(true);

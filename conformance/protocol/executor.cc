@@ -501,17 +501,16 @@ class Client {
         }
       }
       if (bytes_read_ >= config_.read_cap) return Seen{"flooded", "", "", std::nullopt};
-      if (!Pump(until)) {
-        if (!events_.empty()) continue;
-        if (peer_closed_) return Seen{"closed", "", "", std::nullopt};
-        if (Clock::now() >= until) return Seen{"no-reply", "", "", std::nullopt};
-        // In process a read never waits: nothing more will come now.
-        if (Clock::now() < until) return Seen{"no-reply", "", "", std::nullopt};
+      // Pump fails on a timeout (in process: nothing more will come now) or
+      // once the server has closed; events it parsed on the way come first.
+      if (!Pump(until) && events_.empty()) {
+        return Seen{peer_closed_ ? "closed" : "no-reply", "", "", std::nullopt};
       }
     }
   }
 
-  // NextIgnoring skips presence and message stanzas (a server may push them).
+  // NextStanzaReply is the reply to the iq |id|: presence, messages and
+  // other iqs a server may push meanwhile are skipped (at most 64).
   Seen NextStanzaReply(std::string_view id) {
     for (int i = 0; i < 64; ++i) {
       Seen s = Next();
@@ -781,15 +780,8 @@ class Client {
       ReadStatus st = transport_->Read(&in, 1u << 20, Wait());
       if (st == ReadStatus::kTimeout) return Seen{"refused", "", "no answer (the request was ignored)", std::nullopt};
       if (st == ReadStatus::kClosed) return Seen{"refused", "", "the server closed the connection", std::nullopt};
+      // A no_renegotiation alert makes the next SSL_do_handshake fail.
       tls_->Feed(in);
-      // A warning no_renegotiation alert arrives as application-level
-      // "nothing": SSL_read consumes it.
-      std::string plain;
-      if (!tls_->Read(&plain)) return Seen{"refused", "", tls_->why(), std::nullopt};
-      if (SSL_renegotiate_pending(ssl) == 1 && in.size() <= 7 && plain.empty()) {
-        // an alert record alone (7 bytes in TLS 1.2): refused
-        return Seen{"refused", "", "no_renegotiation alert", std::nullopt};
-      }
     }
     return Seen{"refused", "", "renegotiation did not complete", std::nullopt};
   }

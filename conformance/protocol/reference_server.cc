@@ -448,7 +448,6 @@ void ReferenceServer::Feed(std::string_view bytes) {
     case State::kPlaintext: s.OnPlaintext(bytes); return;
     case State::kHandshake: s.OnHandshake(bytes); return;
     case State::kTlsStream:
-    case State::kSasl:
     case State::kAuthenticated: s.OnTlsBytes(bytes); return;
     case State::kClosed: return;
   }
@@ -468,7 +467,6 @@ std::string_view StateName(ReferenceServer::State s) {
     case ReferenceServer::State::kPlaintext: return "plaintext";
     case ReferenceServer::State::kHandshake: return "handshake";
     case ReferenceServer::State::kTlsStream: return "tls-stream";
-    case ReferenceServer::State::kSasl: return "sasl";
     case ReferenceServer::State::kAuthenticated: return "authenticated";
     case ReferenceServer::State::kClosed: return "closed";
   }

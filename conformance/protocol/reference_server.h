@@ -67,7 +67,7 @@ class ReferenceServer {
   // closed: the server has ended the connection (after its last output).
   bool closed() const;
   // State is the connection phase, printable with StateName().
-  enum class State : uint8_t { kPlaintext, kHandshake, kTlsStream, kSasl, kAuthenticated, kClosed };
+  enum class State : uint8_t { kPlaintext, kHandshake, kTlsStream, kAuthenticated, kClosed };
   State state() const;
 
  private:
