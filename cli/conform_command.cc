@@ -13,6 +13,8 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "conformance/protocol/scenario.h"
+#include "conformance/protocol/target.h"
 #include "conformance/runner/inproc.h"
 #include "conformance/runner/live.h"
 #include "conformance/runner/report.h"
@@ -36,6 +38,7 @@ struct ConformArgs {
   std::string tls = "auto";
   std::string ca;
   std::string mechanism;
+  std::string server_config;  // --server-config words, comma-separated
   int jobs = 8;
   int timeout_ms = 2000;
   bool list = false;
@@ -83,7 +86,9 @@ std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::
                "' (inproc:expat, inproc:libxml2, inproc:expat-default, inproc:libxml2-default, xmpp://HOST:PORT)";
       return nullptr;
     }
-    return conform::MakeInprocTarget(*backend);
+    protocol::ProtocolTargetOptions po;
+    po.backend = *backend;
+    return protocol::WithProtocolScenarios(conform::MakeInprocTarget(*backend), po);
   }
   if (spec.rfind("xmpp://", 0) == 0) {
     conform::LiveConfig config;
@@ -106,7 +111,16 @@ std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::
       return nullptr;
     }
     if (!notice.empty()) std::cerr << "live target " << spec << ": " << notice << "\n";
-    return conform::MakeLiveTarget(config);
+    protocol::ProtocolTargetOptions po;
+    po.live = true;
+    po.host = config.host;
+    po.port = config.port;
+    po.domain = config.domain;
+    po.user = config.user;
+    po.password = config.password;
+    po.timeout_ms = config.timeout_ms;
+    if (!protocol::ParseServerConfig(args.server_config, &po.server_config, error)) return nullptr;
+    return protocol::WithProtocolScenarios(conform::MakeLiveTarget(config), po);
   }
   *error = "unknown target '" + spec +
            "' (inproc:expat, inproc:libxml2, inproc:expat-default, inproc:libxml2-default, xmpp://HOST:PORT)";
@@ -204,6 +218,10 @@ int RunConform(ConformArgs args) {
           break;
         case conform::VectorKind::kXml:
           how = std::string(conform::SideName(v.side)) + " " + std::string(conform::ProfileName(v.profile));
+          break;
+        case conform::VectorKind::kProtocol:
+          how = "protocol " + std::to_string(v.scenario->steps.size()) + " steps";
+          for (const std::string& w : v.scenario->config) how += " " + w;
           break;
       }
       std::string expect = v.expect.Text(true);
@@ -304,6 +322,9 @@ Runner AddConformCommand(CLI::App& app) {
   cmd->add_option("--jobs", args->jobs, "Live connections at once (default 8)");
   cmd->add_option("--timeout-ms", args->timeout_ms, "Live: how long to wait for an answer (default 2000); a vector's deadline is 4x this plus 1 ms per 64 input "
                   "bytes, at most 60 s");
+  cmd->add_option("--server-config", args->server_config,
+                  "Live: what the server is configured to do, comma-separated (starttls-required, starttls-optional, "
+                  "direct-tls, alpn, plus, xep-0474); protocol scenarios that need an unstated one are n/a");
   cmd->add_flag("--list", args->list, "List the selected vectors instead of running them");
   cmd->add_option("--w3c", args->w3c, "Run the W3C XML Conformance Test Suite found in DIR instead of the vectors");
   cmd->add_option("--edition", args->edition, "--w3c: hold every backend to this XML 1.0 edition's tests");

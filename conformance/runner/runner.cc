@@ -32,6 +32,8 @@ bool Matches(const Outcome& want, const Outcome& got, bool live) {
       return got.kind == Kind::kFailure && (want.sasl_condition.empty() || want.sasl_condition == got.sasl_condition) &&
              (want.server_error.empty() || want.server_error == got.server_error);
     case Kind::kInvalidReply: return got.kind == Kind::kInvalidReply && got.condition == want.condition;
+    case Kind::kDeviates: return got.kind == Kind::kDeviates && got.step == want.step && got.observed == want.observed;
+    case Kind::kNotOffered: return got.kind == Kind::kNotOffered && (want.observed.empty() || got.observed == want.observed);
     default: return got.kind == want.kind;
   }
 }
@@ -63,6 +65,15 @@ bool PrimaryMatch(const Vector& v, const Observation& obs, bool live, std::strin
     // The check that fired is ours, so only in-process runs hold a target to it.
     if (!live && !v.sasl.check.empty() && got.check != v.sasl.check) {
       *why = "expected " + v.expect.Text(true) + " by check " + v.sasl.check + ", got " + got.Text();
+      return false;
+    }
+    return true;
+  }
+  if (v.kind == VectorKind::kProtocol) {
+    // What each step showed is in the observation's detail; the outcome
+    // names the first step that went otherwise.
+    if (!Matches(v.expect, got, live)) {
+      *why = "expected " + v.expect.Text(true) + ", got " + got.Text();
       return false;
     }
     return true;

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "conformance/protocol/scenario.h"
 #include "conformance/runner/sasl_exchange.h"
 #include "targets/base/base.h"
 #include "targets/stream/stream.h"
@@ -178,7 +179,7 @@ class FileParser {
   }
 
  private:
-  enum class Block : uint8_t { kNone, kInput, kEvents, kExchange };
+  enum class Block : uint8_t { kNone, kInput, kEvents, kExchange, kSteps };
 
   // CheckText holds the file to its format: UTF-8 text (shortest forms, no
   // surrogates, nothing above U+10FFFF) without NUL or C0 controls other
@@ -231,6 +232,13 @@ class FileParser {
       Vector& v = *current;
       if (v.description.empty()) return FailAt(v.line, "vector '" + v.id + "' has no description");
       if (v.source.empty()) return FailAt(v.line, "vector '" + v.id + "' has no source");
+      if (v.kind == VectorKind::kProtocol) {
+        if (!FinishProtocol(v, have_expect)) return false;
+        out->push_back(std::move(v));
+        current.reset();
+        have_input = have_expect = false;
+        return true;
+      }
       if (v.kind == VectorKind::kSasl) {
         if (!FinishSasl(v, have_expect)) return false;
         out->push_back(std::move(v));
@@ -316,6 +324,8 @@ class FileParser {
             input_text.append(content);
           } else if (block_ == Block::kExchange) {
             if (!ExchangeLine(current->sasl, content)) return false;
+          } else if (block_ == Block::kSteps) {
+            step_lines_.push_back({std::string(content), line_no_});
           } else {
             events_text.push_back({std::string(content), line_no_});
           }
@@ -372,13 +382,19 @@ class FileParser {
           current->kind = VectorKind::kTlsPolicy;
         } else if (value == "cert-identity") {
           current->kind = VectorKind::kCertIdentity;
+        } else if (value == "protocol") {
+          current->kind = VectorKind::kProtocol;
         } else if (value != "xml") {
-          return Fail("kind is xml (the default), sasl, tls, starttls, tls-policy or cert-identity");
+          return Fail("kind is xml (the default), sasl, tls, starttls, tls-policy, cert-identity or protocol");
         }
         continue;
       }
       if (current->kind == VectorKind::kSasl) {
         if (!SaslField(*current, key, value, &have_expect)) return false;
+        continue;
+      }
+      if (current->kind == VectorKind::kProtocol) {
+        if (!ProtocolField(*current, key, value, &have_expect)) return false;
         continue;
       }
       if (current->kind == VectorKind::kCertIdentity) {
@@ -417,6 +433,7 @@ class FileParser {
     if (b == Block::kExchange) {
       return FailAt(block_line_, "'exchange:' has no indented line under it (write 'exchange: none' for none)");
     }
+    if (b == Block::kSteps) return FailAt(block_line_, "'steps:' has no indented line under it");
     return FailAt(block_line_, b == Block::kInput
                                    ? "'input:' has no indented line under it (write 'input: none' for no bytes)"
                                    : "'events:' has no indented line under it (write 'events: none' for no events)");
@@ -504,6 +521,71 @@ class FileParser {
     return true;
   }
 
+
+  // --- kind: protocol -----------------------------------------------------------
+
+  bool ProtocolField(Vector& v, const std::string& key, std::string_view value, bool* have_expect) {
+    if (key == "description") {
+      v.description = value;
+    } else if (key == "source") {
+      v.source = value;
+    } else if (key == "config") {
+      config_line_ = line_no_;
+      config_text_ = value;
+      if (value.empty()) return Fail("config lists the server configuration words the scenario needs");
+    } else if (key == "steps") {
+      if (!value.empty()) return Fail("'steps:' takes an indented block on the next lines");
+      step_lines_.clear();
+      StartBlock(Block::kSteps);
+    } else if (key == "expect") {
+      auto outcome = ParseOutcome(value, /*with_offset=*/false);
+      if (!outcome || outcome->kind != Outcome::Kind::kConforms) {
+        return Fail("a protocol scenario expects 'conforms' (each step says what a conforming server does)");
+      }
+      v.expect = *outcome;
+      *have_expect = true;
+    } else if (key == "acceptable") {
+      size_t dash = value.find(" -- ");
+      if (dash == std::string_view::npos || Trim(value.substr(dash + 4)).empty()) {
+        return Fail("acceptable is '<outcome> -- <reason>'");
+      }
+      auto outcome = ParseOutcome(Trim(value.substr(0, dash)), /*with_offset=*/false);
+      if (!outcome || (outcome->kind != Outcome::Kind::kDeviates && outcome->kind != Outcome::Kind::kNotOffered)) {
+        return Fail("an acceptable scenario outcome is 'deviates <step> <observed>' or 'not-offered [<what>]'");
+      }
+      v.acceptable.push_back(Acceptable{*outcome, std::string(Trim(value.substr(dash + 4)))});
+    } else if (key == "live") {
+      if (!StartsWith(value, "skip -- ") || Trim(value.substr(8)).empty()) return Fail("live is 'skip -- <reason>'");
+      v.live_skip = Trim(value.substr(8));
+    } else {
+      return Fail("unknown field '" + key + "' (a protocol scenario has description:, source:, config:, steps:, "
+                  "expect:, acceptable:, live:)");
+    }
+    return true;
+  }
+
+  bool FinishProtocol(Vector& v, bool have_expect) {
+    if (step_lines_.empty()) return FailAt(v.line, "scenario '" + v.id + "' has no steps");
+    if (!have_expect) return FailAt(v.line, "scenario '" + v.id + "' has no expect");
+    auto scenario = std::make_shared<protocol::Scenario>();
+    int bad_line = 0;
+    std::string error;
+    if (!protocol::ParseScenario(step_lines_, config_text_, config_line_, scenario.get(), &bad_line, &error)) {
+      return FailAt(bad_line, "scenario '" + v.id + "': " + error);
+    }
+    for (const Acceptable& a : v.acceptable) {
+      if (a.outcome.kind == Outcome::Kind::kDeviates &&
+          (a.outcome.step < 1 || static_cast<size_t>(a.outcome.step) > scenario->steps.size())) {
+        return FailAt(v.line, "scenario '" + v.id + "': an acceptable outcome names step " +
+                                  std::to_string(a.outcome.step) + " of " + std::to_string(scenario->steps.size()));
+      }
+    }
+    v.scenario = std::move(scenario);
+    step_lines_.clear();
+    config_text_.clear();
+    config_line_ = 0;
+    return true;
+  }
 
   // --- kind: tls and kind: starttls -------------------------------------------
 
@@ -1022,6 +1104,9 @@ class FileParser {
   int line_no_ = 0;
   int input_line_ = 0;
   Block block_ = Block::kNone;
+  std::vector<std::pair<std::string, int>> step_lines_;  // kind: protocol, steps: block
+  std::string config_text_;
+  int config_line_ = 0;
   int block_line_ = 0;   // where the open block's key is
   int block_lines_ = 0;  // how many lines it has so far
   std::set<std::string> seen_;
@@ -1039,6 +1124,7 @@ std::string_view VectorKindName(VectorKind k) {
     case VectorKind::kStarttls: return "starttls";
     case VectorKind::kTlsPolicy: return "tls-policy";
     case VectorKind::kCertIdentity: return "cert-identity";
+    case VectorKind::kProtocol: return "protocol";
   }
   return "xml";
 }
@@ -1091,6 +1177,9 @@ std::string Outcome::Text(bool expectation) const {
     case Kind::kPending: return "pending";
     case Kind::kExpanded: return "expanded";
     case Kind::kDropped: return "dropped";
+    case Kind::kConforms: return "conforms";
+    case Kind::kDeviates: return "deviates " + std::to_string(step) + " " + observed;
+    case Kind::kNotOffered: return observed.empty() ? "not-offered" : "not-offered " + observed;
   }
   return "accepted";
 }
@@ -1179,6 +1268,20 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     }
     return o;
   }
+  if (words[0] == "deviates" || words[0] == "not-offered") {
+    // The rest is what the peer did, as the scenario executor prints it.
+    size_t first = words[0] == "deviates" ? 2 : 1;
+    if (words[0] == "deviates") {
+      uint64_t n = 0;
+      if (words.size() < 3 || !ParseUnsigned(words[1], &n, 100000) || n == 0) return std::nullopt;
+      o.kind = Outcome::Kind::kDeviates;
+      o.step = static_cast<int>(n);
+    } else {
+      o.kind = Outcome::Kind::kNotOffered;
+    }
+    for (size_t i = first; i < words.size(); ++i) o.observed += (i == first ? "" : " ") + std::string(words[i]);
+    return o;
+  }
   if (words[0] == "failure") {
     o.kind = Outcome::Kind::kFailure;
     size_t i = 1;
@@ -1219,6 +1322,8 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     o.kind = Outcome::Kind::kExpanded;
   } else if (words[0] == "dropped") {
     o.kind = Outcome::Kind::kDropped;
+  } else if (words[0] == "conforms") {
+    o.kind = Outcome::Kind::kConforms;
   } else {
     return std::nullopt;
   }

@@ -5,6 +5,7 @@
 #define XMPPFUZZ_CONFORMANCE_RUNNER_VECTOR_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,10 @@
 #include "targets/sasl/sasl.h"
 #include "targets/tls/tls.h"
 #include "targets/xml/xml.h"
+
+namespace xmppfuzz::protocol {
+struct Scenario;
+}
 
 namespace xmppfuzz::conform {
 
@@ -55,6 +60,9 @@ struct Outcome {
                    // expanded or an external entity was asked for
     kDropped,      // (-default parsers) parsed, and a comment, PI, DOCTYPE or
                    // entity reference was skipped without an error
+    kConforms,     // (protocol) every step of the scenario went as it says
+    kDeviates,     // (protocol) step |step| went otherwise: |observed| is what the peer did
+    kNotOffered,   // (protocol) the peer does not offer what the scenario needs (|observed| says what)
   };
   Kind kind = Kind::kAccepted;
   xml::Condition condition = xml::Condition::kNone;  // kRefused, kInvalidReply
@@ -79,6 +87,11 @@ struct Outcome {
   // exact ("at N") when |exact|, else a bound ("at-or-before N").
   std::string tls_code;
   bool exact = false;
+  // kDeviates: the 1-based step that went otherwise and what the peer did
+  // there ("failure not-authorized", "features lacks=starttls-required").
+  // kNotOffered: the guard that stopped the scenario ("SCRAM-SHA-256-PLUS").
+  int step = 0;
+  std::string observed;
 
   // Text renders the outcome as the vector format and expectation files
   // spell it: "accepted", "refused restricted-xml", "refused
@@ -87,7 +100,9 @@ struct Outcome {
   // "crashed", "flooded", "invalid-reply not-well-formed", "success",
   // "failure not-authorized e=invalid-proof", "refused-tls sni-nul at 120",
   // "refused-tls peer-stream-refused at-or-before 40", "start-tls",
-  // "no-tls", "pending", "expanded", "dropped". An observed offset prints as "at 12", an observed
+  // "no-tls", "pending", "expanded", "dropped", "conforms", "deviates 4
+  // success", "not-offered SCRAM-SHA-1-PLUS". An observed offset prints as
+  // "at 12", an observed
   // check as "check=proof-mismatch".
   std::string Text(bool expectation = false) const;
 };
@@ -117,6 +132,7 @@ enum class VectorKind : uint8_t {
   kStarttls,  // "kind: starttls": the peer's plaintext to our STARTTLS client or server
   kTlsPolicy, // "kind: tls-policy": an OpenSSL peer limited to versions and suites vs our hardened session
   kCertIdentity,  // "kind: cert-identity": a certificate issued at run time, verified for a reference domain
+  kProtocol,  // "kind: protocol": a scripted client session against a server (conformance/protocol)
 };
 std::string_view VectorKindName(VectorKind k);
 
@@ -242,6 +258,7 @@ struct Vector {
   SaslSpec sasl;          // kSasl
   TlsSpec tls;            // kTls, kStarttls, kTlsPolicy
   CertIdentitySpec cert;  // kCertIdentity
+  std::shared_ptr<const protocol::Scenario> scenario;  // kProtocol
   std::string file;       // where it was read from, for messages
   int line = 0;
 };
