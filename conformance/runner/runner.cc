@@ -32,6 +32,7 @@ bool Matches(const Outcome& want, const Outcome& got, bool live) {
       return got.kind == Kind::kFailure && (want.sasl_condition.empty() || want.sasl_condition == got.sasl_condition) &&
              (want.server_error.empty() || want.server_error == got.server_error);
     case Kind::kInvalidReply: return got.kind == Kind::kInvalidReply && got.condition == want.condition;
+    case Kind::kVulnerable: return got.kind == Kind::kVulnerable && (want.check.empty() || want.check == got.check);
     default: return got.kind == want.kind;
   }
 }
@@ -172,7 +173,7 @@ bool ParseExpectations(const std::string& path, std::string_view text, Expectati
       if (!outcome) {
         return fail("bad outcome '" + std::string(one) +
                     "' (accepted, refused <condition>, stanza-error [<c1>+<c2>...], closed, no-answer, crashed,"
-                    " flooded, invalid-reply <condition>;"
+                    " flooded, invalid-reply <condition>, safe, vulnerable <finding>, hung, cpu-bound, memory;"
                     " several separated by '|')");
       }
       alternatives.push_back(*outcome);
