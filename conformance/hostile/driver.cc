@@ -341,8 +341,12 @@ DriverRun RunDriver(const std::vector<std::string>& command, const Limits& limit
         run.why = "used " + std::to_string(static_cast<int>(cpu_s)) + " s of CPU (limit " +
                   std::to_string(limits.cpu_seconds) + " s)";
       } else if (wall > limits.wall_ms) {
-        why = RunStatus::kHung;
-        run.why = "still running after " + std::to_string(limits.wall_ms) + " ms (wall-clock limit)";
+        // Out of time: spinning (half the wall clock or more on the CPU,
+        // which a busy machine can keep below the CPU limit) or waiting.
+        bool spinning = cpu_s * 1000.0 >= 0.5 * static_cast<double>(wall);
+        why = spinning ? RunStatus::kCpuBound : RunStatus::kHung;
+        run.why = "still running after " + std::to_string(limits.wall_ms) + " ms (wall-clock limit), " +
+                  std::to_string(static_cast<int>(cpu_s)) + " s of CPU" + (spinning ? ": spinning" : "");
       }
       if (why != RunStatus::kExited && killed_for == RunStatus::kExited) {
         killed_for = why;

@@ -1195,7 +1195,17 @@ std::vector<std::string> ReferenceStanzas(const std::string& online, bool* reach
   bool inside = false;
   for (const stream::Event& e : parser.TakeEvents()) {
     if (e.kind == stream::Event::Kind::kError) {
-      *error = std::string(xml::ConditionName(e.error.condition)) + " at " + std::to_string(e.offset);
+      using C = xml::Condition;
+      C c = e.error.condition;
+      if (inside && (c == C::kImproperAddressing || c == C::kInvalidFrom || c == C::kUnsupportedStanzaType)) {
+        // The reference read a whole stanza and refused it for what it says
+        // (its address, its type), not for its markup: as a parser it saw
+        // that stanza, and the bytes after it are not in question.
+        out.push_back("(a stanza refused for its content: " + std::string(xml::ConditionName(c)) + ")");
+        *reached_after = true;
+        break;
+      }
+      *error = std::string(xml::ConditionName(c)) + " at " + std::to_string(e.offset);
       break;
     }
     if (e.kind != stream::Event::Kind::kStanza) continue;

@@ -116,6 +116,8 @@ class HttpCanary {
 // ReferenceStanzas runs the reference stream parser (client side) over our
 // header, the markers and |online| and returns the stanzas it delivers
 // between the markers (canonical), and whether it reached the after-marker.
+// A stanza it refuses for its address or type (not its markup) counts as
+// read, and the after-marker as reached.
 std::vector<std::string> ReferenceStanzas(const std::string& online, bool* reached_after, std::string* error);
 
 // The markers around injected bytes (ids of two messages we send).

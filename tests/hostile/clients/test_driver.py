@@ -30,7 +30,10 @@ import ssl
 import sys
 import time
 import urllib.request
+import warnings
 import xml.parsers.expat
+
+warnings.filterwarnings('ignore')  # the vulnerable mode's TLS 1.0 is deprecated on purpose
 
 NS_STREAM = 'http://etherx.jabber.org/streams'
 NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls'
@@ -351,15 +354,15 @@ class Client:
 
     def run(self):
         features = self.open_stream()
-        if features.child('starttls') is not None:
-            self.starttls()
-            features = self.open_stream()
+        tls = features.child('starttls')
+        if tls is not None and (self.careful or tls.child('required') is not None or
+                                features.child('mechanisms') is None):
+            if self.starttls():
+                features = self.open_stream()
+            else:
+                features = self.next()  # vulnerable: takes whatever the server offers next
         elif self.careful:
             raise Closed('the server offers no TLS')
-        elif features.child('mechanisms') is None:
-            raise Closed('nothing to do')
-        if not self.tls and not self.careful and features.child('starttls') is not None:
-            pass
         self.authenticate(features)
         self.new_parser()
         self.queue = []
