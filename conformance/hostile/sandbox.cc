@@ -161,6 +161,12 @@ Sandbox& EnterSandbox() {
   if (::mount((s.dir + "/certs").c_str(), "/etc/ssl/certs", nullptr, MS_BIND, nullptr) != 0) {
     return fail(Errno("bind-mounting the test CA over /etc/ssl/certs"));
   }
+  // The JID domain resolves to loopback (for wss:// URLs, which browsers'
+  // TLS checks against the URL's host); no other name resolves at all.
+  if (!WriteText(s.dir + "/hosts", "127.0.0.1 localhost " + std::string(kDomain) + "\n::1 localhost\n") ||
+      ::mount((s.dir + "/hosts").c_str(), "/etc/hosts", nullptr, MS_BIND, nullptr) != 0) {
+    return fail(Errno("bind-mounting a hosts file over /etc/hosts"));
+  }
   ::setenv("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt", 1);
   ::setenv("SSL_CERT_DIR", "/etc/ssl/certs", 1);
   ::setenv("NODE_EXTRA_CA_CERTS", "/etc/ssl/certs/ca-certificates.crt", 1);
@@ -175,7 +181,10 @@ Sandbox& EnterSandbox() {
 void LeaveSandbox() {
   Sandbox& s = State();
   if (s.dir.empty()) return;
-  if (s.entered) ::umount2("/etc/ssl/certs", MNT_DETACH);
+  if (s.entered) {
+    ::umount2("/etc/ssl/certs", MNT_DETACH);
+    ::umount2("/etc/hosts", MNT_DETACH);
+  }
   std::error_code ec;
   fs::remove_all(s.dir, ec);
   s.dir.clear();

@@ -301,7 +301,9 @@ class ClientTarget final : public conform::Target {
       cmd.push_back(std::string(kDomain));
       if (config_.driver.websocket) {
         cmd.push_back("--websocket");
-        cmd.push_back("wss://127.0.0.1:" + port + "/xmpp-websocket");
+        // The JID domain resolves to 127.0.0.1 inside the sandbox (its
+        // /etc/hosts), so the URL's host is the name the certificate is for.
+        cmd.push_back("wss://" + std::string(kDomain) + ":" + port + "/xmpp-websocket");
       }
       rec.driver = RunDriver(cmd, config_.limits);
       rec.server->Stop();

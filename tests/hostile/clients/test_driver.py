@@ -189,7 +189,7 @@ class NaiveParser:
                         self.out.append(e)
                 continue
             a = {k: self.expand(v1 or v2) for k, v1, v2 in ATTR.findall(attrs)}
-            if name == 'stream:stream':
+            if name in ('stream:stream', 'ws'):
                 self.header = El(name, a)
                 self.stack = []
                 continue
@@ -213,6 +213,7 @@ class Client:
         self.bare = args.jid
         self.sock = socket.create_connection((args.host, args.port), timeout=30)
         self.tls = False
+        self.ws_buf = b''
         self.queue = []
         self.new_parser()
         emit(event='connected')
@@ -221,22 +222,43 @@ class Client:
         self.parser = StrictParser() if self.careful else NaiveParser()
 
     def send(self, text):
+        if self.a.websocket:
+            # RFC 7395: one element per message, each with its namespace.
+            if text == '</stream:stream>':
+                text = "<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>"
+            elif text.startswith('<') and not text.startswith('<?') and 'xmlns=' not in text.split('>')[0]:
+                name_end = re.match(r'<[^\s/>]+', text).end()
+                text = text[:name_end] + " xmlns='jabber:client'" + text[name_end:]
+            return self.ws_send(text)
         self.sock.sendall(text.encode('utf-8'))
 
     def next(self):
-        while not self.queue:
-            try:
-                data = self.sock.recv(65536)
-            except (OSError, ssl.SSLError) as e:
-                raise Closed('connection error: %s' % e)
-            if not data:
-                raise Closed('the server closed the connection')
-            self.queue.extend(self.parser.feed(data))
-        return self.queue.pop(0)
+        while True:
+            while not self.queue:
+                try:
+                    data = self.ws_recv() if self.a.websocket else self.sock.recv(65536)
+                except (OSError, ssl.SSLError) as e:
+                    raise Closed('connection error: %s' % e)
+                if not data:
+                    raise Closed('the server closed the connection')
+                self.queue.extend(self.parser.feed(data))
+            e = self.queue.pop(0)
+            if self.a.websocket and e.name == 'open':
+                continue
+            if self.a.websocket and e.name == 'close':
+                raise Closed('stream closed by the server')
+            return e
 
     def open_stream(self):
-        self.send("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
-                  "xmlns:stream='http://etherx.jabber.org/streams' to='%s' version='1.0'>" % self.domain)
+        if self.a.websocket:
+            self.new_parser()
+            self.queue = []
+            # One document for the whole connection: frames are its children.
+            self.parser.feed(b"<ws xmlns:stream='http://etherx.jabber.org/streams' xmlns='jabber:client'>")
+            self.ws_send("<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' to='%s' version='1.0'/>" % self.domain)
+        else:
+            self.send("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+                      "xmlns:stream='http://etherx.jabber.org/streams' to='%s' version='1.0'>" % self.domain)
         features = self.next()
         if features.name != 'features':
             raise Closed('expected features, got %s' % features.name)
@@ -249,6 +271,10 @@ class Client:
             if self.careful:
                 raise Closed('STARTTLS failed')
             return False
+        self.wrap(self.domain)
+        return True
+
+    def wrap(self, name):
         if self.careful:
             ctx = ssl.create_default_context()
             ctx.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -260,7 +286,7 @@ class Client:
             ctx.minimum_version = ssl.TLSVersion.TLSv1
             ctx.set_ciphers('ALL:@SECLEVEL=0')
         try:
-            self.sock = ctx.wrap_socket(self.sock, server_hostname=self.domain)
+            self.sock = ctx.wrap_socket(self.sock, server_hostname=name)
         except (ssl.SSLError, OSError) as e:
             emit(event='tls-error', text=str(e))
             raise Closed('TLS refused')
@@ -268,7 +294,63 @@ class Client:
         emit(event='tls')
         self.queue = []
         self.new_parser()
-        return True
+
+    # ---- RFC 6455 client framing (RFC 7395 XMPP over WebSocket)
+
+    def ws_connect(self):
+        m = re.match(r'(wss?)://([^/:]+)(?::(\d+))?(/.*)', self.a.websocket)
+        if not m:
+            raise Closed('bad --websocket URL')
+        if m.group(1) == 'wss':
+            self.wrap(m.group(2))
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(('GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n'
+                           'Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: xmpp\r\n\r\n'
+                           % (m.group(4), m.group(2), key)).encode())
+        head = b''
+        while b'\r\n\r\n' not in head:
+            data = self.sock.recv(4096)
+            if not data:
+                raise Closed('no WebSocket handshake answer')
+            head += data
+        head, self.ws_buf = head.split(b'\r\n\r\n', 1)
+        want = base64.b64encode(hashlib.sha1((key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').encode()).digest())
+        if b' 101 ' not in head.split(b'\r\n')[0] or want not in head:
+            raise Closed('WebSocket handshake refused')
+
+    def ws_send(self, text):
+        data = text.encode('utf-8')
+        mask = os.urandom(4)
+        n = len(data)
+        head = bytes([0x81]) + (bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + n.to_bytes(2, 'big')
+                                if n < 65536 else bytes([0x80 | 127]) + n.to_bytes(8, 'big'))
+        self.sock.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+
+    def ws_recv(self):
+        def need(n):
+            while len(self.ws_buf) < n:
+                data = self.sock.recv(65536)
+                if not data:
+                    raise Closed('the server closed the connection')
+                self.ws_buf += data
+        message = b''
+        while True:
+            need(2)
+            b0, b1 = self.ws_buf[0], self.ws_buf[1]
+            n, at = b1 & 0x7f, 2
+            if n == 126:
+                need(4)
+                n, at = int.from_bytes(self.ws_buf[2:4], 'big'), 4
+            elif n == 127:
+                need(10)
+                n, at = int.from_bytes(self.ws_buf[2:10], 'big'), 10
+            need(at + n)
+            payload, self.ws_buf = self.ws_buf[at:at + n], self.ws_buf[at + n:]
+            if b0 & 0x0f == 0x8:
+                raise Closed('WebSocket closed by the server')
+            message += payload
+            if b0 & 0x80:
+                return message
 
     def mechanisms(self, features):
         m = features.child('mechanisms')
@@ -353,6 +435,8 @@ class Client:
         raise Closed(why)
 
     def run(self):
+        if self.a.websocket:
+            self.ws_connect()
         features = self.open_stream()
         tls = features.child('starttls')
         if tls is not None and (self.careful or tls.child('required') is not None or
@@ -361,7 +445,7 @@ class Client:
                 features = self.open_stream()
             else:
                 features = self.next()  # vulnerable: takes whatever the server offers next
-        elif self.careful:
+        elif self.careful and not self.tls:
             raise Closed('the server offers no TLS')
         self.authenticate(features)
         self.new_parser()
