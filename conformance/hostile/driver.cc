@@ -27,6 +27,8 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+constexpr size_t kMaxLine = 16u << 20;  // one printed line kept (a size-flood stanza, escaped)
+
 std::string Replace(std::string s, const std::string& from, const std::string& to) {
   for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
   return s;
@@ -267,13 +269,8 @@ DriverRun RunDriver(const std::vector<std::string>& command, const Limits& limit
   bool out_open = true, err_open = true, exited = false;
   int status = 0;
   RunStatus killed_for = RunStatus::kExited;
+  bool line_cut = false;
   auto take_lines = [&](bool final_flush) {
-    size_t start_at = 0;
-    for (size_t nl = partial.find('\n'); nl != std::string::npos; nl = partial.find('\n', start_at)) {
-      run.events.push_back(ParseDriverLine(std::string_view(partial).substr(start_at, nl - start_at)));
-      start_at = nl + 1;
-    }
-    partial.erase(0, start_at);
     if (final_flush && !partial.empty()) {
       run.events.push_back(ParseDriverLine(partial));
       partial.clear();
@@ -302,11 +299,32 @@ DriverRun RunDriver(const std::vector<std::string>& command, const Limits& limit
         continue;
       }
       if (is_out) {
-        size_t room = kept < limits.max_output ? limits.max_output - kept : 0;
-        size_t take = std::min(room, static_cast<size_t>(n));
-        partial.append(buf, take);
-        kept += take;
-        take_lines(false);
+        // Lines are kept up to kMaxLine bytes each and max_output in all;
+        // the rest of a line (or of the output) is read and dropped, so a
+        // long line never swallows the events after it.
+        std::string_view chunk(buf, static_cast<size_t>(n));
+        while (!chunk.empty()) {
+          size_t nl = chunk.find('\n');
+          std::string_view piece = chunk.substr(0, nl);
+          size_t room = std::min(kMaxLine - std::min(kMaxLine, partial.size()),
+                                 limits.max_output - std::min(limits.max_output, kept));
+          size_t take = std::min(room, piece.size());
+          partial.append(piece.substr(0, take));
+          kept += take;
+          if (take < piece.size()) line_cut = true;
+          if (nl == std::string_view::npos) break;
+          if (line_cut) {
+            DriverEvent e;
+            e.event = "unparsed";
+            e.line = partial.substr(0, 4096) + "...(line over the output limit, cut)";
+            run.events.push_back(std::move(e));
+          } else {
+            run.events.push_back(ParseDriverLine(partial));
+          }
+          partial.clear();
+          line_cut = false;
+          chunk.remove_prefix(nl + 1);
+        }
       } else {
         err.append(buf, static_cast<size_t>(n));
         if (err.size() > 8192) err.erase(0, err.size() - 4096);

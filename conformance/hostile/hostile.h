@@ -90,7 +90,7 @@ struct Limits {
   int wall_ms = 20000;                  // then: hung
   int cpu_seconds = 10;                 // RLIMIT_CPU and polled rusage: cpu-bound
   uint64_t memory_bytes = 768ull << 20; // RSS of the process group: memory
-  size_t max_output = 8u << 20;         // stdout kept (more is read and dropped)
+  size_t max_output = 48u << 20;        // stdout kept (more is read and dropped); 16 MiB a line
 };
 
 // DriverEvent is one JSON line the driver printed; raw lines that are not

@@ -56,6 +56,7 @@ class El:
         self.attrs = {k.split(' ')[-1]: v for k, v in attrs.items()}
         self.children = []
         self.text = ''
+        self.parts = []
 
     def child(self, name):
         for c in self.children:
@@ -104,6 +105,7 @@ class StrictParser:
 
     def end(self, name):
         e = self.stack.pop()
+        e.text = ''.join(e.parts)  # (joined once: += per chunk is quadratic)
         if len(self.stack) == 1:
             self.stack[0].children.remove(e)
             self.out.append(e)
@@ -112,7 +114,7 @@ class StrictParser:
 
     def chars(self, data):
         if len(self.stack) > 1:
-            self.stack[-1].text += data
+            self.stack[-1].parts.append(data)
 
     def feed(self, data):
         try:
@@ -213,7 +215,7 @@ class Client:
         self.bare = args.jid
         self.sock = socket.create_connection((args.host, args.port), timeout=30)
         self.tls = False
-        self.ws_buf = b''
+        self.ws_buf = bytearray()
         self.queue = []
         self.new_parser()
         emit(event='connected')
@@ -313,7 +315,8 @@ class Client:
             if not data:
                 raise Closed('no WebSocket handshake answer')
             head += data
-        head, self.ws_buf = head.split(b'\r\n\r\n', 1)
+        head, rest = head.split(b'\r\n\r\n', 1)
+        self.ws_buf = bytearray(rest)
         want = base64.b64encode(hashlib.sha1((key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').encode()).digest())
         if b' 101 ' not in head.split(b'\r\n')[0] or want not in head:
             raise Closed('WebSocket handshake refused')
@@ -345,7 +348,8 @@ class Client:
                 need(10)
                 n, at = int.from_bytes(self.ws_buf[2:10], 'big'), 10
             need(at + n)
-            payload, self.ws_buf = self.ws_buf[at:at + n], self.ws_buf[at + n:]
+            payload = bytes(self.ws_buf[at:at + n])
+            del self.ws_buf[:at + n]
             if b0 & 0x0f == 0x8:
                 raise Closed('WebSocket closed by the server')
             message += payload
