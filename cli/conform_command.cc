@@ -82,6 +82,14 @@ std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::
     hostile::ClientTargetConfig config;
     std::string src = SourceDir();
     std::string clients = args.clients.empty() ? src + "/conformance/clients" : args.clients;
+    // {src} is the tree the drivers live in: a --clients DIR that is some
+    // tree's conformance/clients names that tree.
+    const std::string suffix = "/conformance/clients";
+    std::string trimmed = clients;
+    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+    if (trimmed.size() > suffix.size() && trimmed.compare(trimmed.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      src = trimmed.substr(0, trimmed.size() - suffix.size());
+    }
     std::string build = args.build_dir.empty() ? std::string(XMPPFUZZ_BINARY_DIR) : args.build_dir;
     if (!hostile::LoadDriver(clients, spec.substr(7), build, src, &config.driver, error)) return nullptr;
     config.jobs = std::min(args.jobs, 4);

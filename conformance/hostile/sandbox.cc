@@ -170,6 +170,7 @@ Sandbox& EnterSandbox() {
   ::setenv("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt", 1);
   ::setenv("SSL_CERT_DIR", "/etc/ssl/certs", 1);
   ::setenv("NODE_EXTRA_CA_CERTS", "/etc/ssl/certs/ca-certificates.crt", 1);
+  ::setenv("PYTHONDONTWRITEBYTECODE", "1", 1);  // drivers leave nothing in the source tree
   // Nothing may leave the machine: no proxy settings reach a driver.
   for (const char* name : {"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"}) {
     ::unsetenv(name);

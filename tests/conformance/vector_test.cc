@@ -891,7 +891,8 @@ TEST(LoadSuite, ShippedSuite) {
     EXPECT_FALSE(v.description.empty()) << v.id;
     EXPECT_FALSE(v.source.empty()) << v.id;
   }
-  EXPECT_EQ(categories, (std::set<std::string>{"namespaces", "restricted-xml", "sasl-channel-binding", "sasl-downgrade",
+  EXPECT_EQ(categories, (std::set<std::string>{"client-origin", "client-sasl", "client-tls", "client-xml",
+                                               "namespaces", "restricted-xml", "sasl-channel-binding", "sasl-downgrade",
                                                "sasl-examples", "sasl-plain", "sasl-policy", "sasl-scram-client",
                                                "sasl-scram-grammar", "sasl-scram-server", "smuggling", "stanza-semantics",
                                                "stream-lifecycle", "tls-cert-identity", "tls-client-hello", "tls-policy", "tls-records",
@@ -901,6 +902,7 @@ TEST(LoadSuite, ShippedSuite) {
   // the tls-* ones TLS bytes or STARTTLS negotiations.
   for (const Vector& v : vs) {
     EXPECT_EQ(v.kind == VectorKind::kSasl, v.category.rfind("sasl-", 0) == 0) << v.id;
+    EXPECT_EQ(v.kind == VectorKind::kClient, v.category.rfind("client-", 0) == 0) << v.id;
     EXPECT_EQ(v.kind == VectorKind::kTls || v.kind == VectorKind::kStarttls || v.kind == VectorKind::kTlsPolicy ||
                   v.kind == VectorKind::kCertIdentity,
               v.category.rfind("tls-", 0) == 0)
