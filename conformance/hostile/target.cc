@@ -181,7 +181,12 @@ bool Vulnerable(const Vector& v, const std::vector<RunRecord>& runs, const std::
         after = true;
         break;
       }
-      if (inside) ++between;
+      // Replies to the client's own requests (an iq result or error the
+      // library printed late) are not part of the payload.
+      std::string_view tag = RootTag(e.text);
+      bool reply = tag.substr(0, 3) == "<iq" && (Contains(tag, "type='result'") || Contains(tag, "type=\"result\"") ||
+                                                Contains(tag, "type='error'") || Contains(tag, "type=\"error\""));
+      if (inside && !reply) ++between;
     }
     if (between > reference.size()) {
       *what = "delivered " + std::to_string(between) + " stanza(s) where the reference parser reads " +
