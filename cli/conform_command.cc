@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "conformance/protocol/scenario.h"
 #include "conformance/protocol/target.h"
+#include "conformance/hostile/hostile.h"
 #include "conformance/runner/inproc.h"
 #include "conformance/runner/live.h"
 #include "conformance/runner/report.h"
@@ -44,6 +45,10 @@ struct ConformArgs {
   bool list = false;
   std::string w3c;
   int edition = 0;
+  std::string clients;    // client:<library> drivers: DIR/<library>/driver.json
+  std::string build_dir;  // {build} in driver.json
+  hostile::Limits client_limits;
+  int client_memory_mib = 768;
 };
 
 std::string Env(const char* name) {
@@ -72,7 +77,34 @@ int Emit(const ConformArgs& args, const std::string& report, const std::string& 
   return StdoutFailed() ? FinishStdout(0) : 0;
 }
 
+// SourceDir is the source tree conformance/ is found in: the working
+// directory when it has one, else the tree this binary was built from.
+std::string SourceDir() {
+  std::error_code ec;
+  if (std::filesystem::is_directory("conformance/vectors", ec)) return std::filesystem::current_path(ec).string();
+  return XMPPFUZZ_SOURCE_DIR;
+}
+
 std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::string& spec, std::string* error) {
+  if (hostile::IsClientTargetName(spec)) {
+    hostile::ClientTargetConfig config;
+    std::string src = SourceDir();
+    std::string clients = args.clients.empty() ? src + "/conformance/clients" : args.clients;
+    // {src} is the tree the drivers live in: a --clients DIR that is some
+    // tree's conformance/clients names that tree.
+    const std::string suffix = "/conformance/clients";
+    std::string trimmed = clients;
+    while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+    if (trimmed.size() > suffix.size() && trimmed.compare(trimmed.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      src = trimmed.substr(0, trimmed.size() - suffix.size());
+    }
+    std::string build = args.build_dir.empty() ? std::string(XMPPFUZZ_BINARY_DIR) : args.build_dir;
+    if (!hostile::LoadDriver(clients, spec.substr(7), build, src, &config.driver, error)) return nullptr;
+    config.jobs = std::min(args.jobs, 4);
+    config.limits = args.client_limits;
+    config.limits.memory_bytes = static_cast<uint64_t>(args.client_memory_mib) << 20;
+    return hostile::MakeClientTarget(std::move(config));
+  }
   if (spec.rfind("inproc:", 0) == 0) {
     std::string name = spec.substr(7);
     if (auto target = conform::MakeDefaultParserTarget(name)) return target;
@@ -123,7 +155,8 @@ std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::
     return protocol::WithProtocolScenarios(conform::MakeLiveTarget(config), po);
   }
   *error = "unknown target '" + spec +
-           "' (inproc:expat, inproc:libxml2, inproc:expat-default, inproc:libxml2-default, xmpp://HOST:PORT)";
+           "' (inproc:expat, inproc:libxml2, inproc:expat-default, inproc:libxml2-default, xmpp://HOST:PORT, "
+           "client:LIBRARY)";
   return nullptr;
 }
 
@@ -159,6 +192,15 @@ int RunConform(ConformArgs args) {
     return UsageError("--format takes text, json, junit or html, got '" + args.format + "'");
   }
   if (args.jobs < 1 || args.jobs > 256) return UsageError("--jobs takes 1 to 256");
+  if (args.client_limits.wall_ms < 1000 || args.client_limits.wall_ms > 600000) {
+    return UsageError("--client-wall-ms takes 1000 to 600000");
+  }
+  if (args.client_limits.cpu_seconds < 1 || args.client_limits.cpu_seconds > 600) {
+    return UsageError("--client-cpu-s takes 1 to 600");
+  }
+  if (args.client_memory_mib < 64 || args.client_memory_mib > 65536) {
+    return UsageError("--client-memory-mib takes 64 to 65536");
+  }
   if (args.timeout_ms < 100 || args.timeout_ms > 600000) return UsageError("--timeout-ms takes 100 to 600000");
   // An --out that cannot be written is bad usage, said before a long run
   // (opened for appending: an existing report is only replaced at the end).
@@ -223,6 +265,7 @@ int RunConform(ConformArgs args) {
           how = "protocol " + std::to_string(v.scenario->steps.size()) + " steps";
           for (const std::string& w : v.scenario->config) how += " " + w;
           break;
+        case conform::VectorKind::kClient: how = "client " + v.client.check; break;
       }
       std::string expect = v.expect.Text(true);
       if (!v.sasl.check.empty()) expect += " check=" + v.sasl.check;
@@ -230,6 +273,17 @@ int RunConform(ConformArgs args) {
     }
     return 0;
   }
+
+  // Client targets run inside fresh network and mount namespaces, entered
+  // by this process before any thread starts (README "Hostile server"); a
+  // live server outside cannot be reached from there.
+  bool any_client = false, any_live = false;
+  for (const std::string& t : args.targets) {
+    any_client = any_client || hostile::IsClientTargetName(t);
+    any_live = any_live || t.rfind("xmpp://", 0) == 0;
+  }
+  if (any_client && any_live) return UsageError("client:<library> targets cannot run with xmpp:// targets in one run");
+  if (any_client) hostile::EnterSandbox();
 
   // Every target and expectations file is checked before the first vector
   // runs: a typo in the last --target must not cost a whole run first.
@@ -254,9 +308,25 @@ int RunConform(ConformArgs args) {
       report.stale_expectations = conform::UnknownIds(known[i], all);
     }
   }
-  for (size_t i = 0; i < targets.size(); ++i) {
-    reports[i].results = conform::RunAll(*targets[i], vectors, args.expect.empty() ? nullptr : &known[i]);
+  // kind: client vectors are for client targets only, and the other kinds
+  // for the other targets.
+  std::vector<conform::Vector> client_vectors, other_vectors;
+  for (const conform::Vector& v : vectors) {
+    (v.kind == conform::VectorKind::kClient ? client_vectors : other_vectors).push_back(v);
   }
+  size_t skipped = 0;
+  std::string skip_reason;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    bool client = hostile::IsClientTargetName(args.targets[i]);
+    std::string skip = hostile::SkipReason(*targets[i]);
+    if (!skip.empty()) {
+      ++skipped;
+      skip_reason = targets[i]->Name() + ": " + skip;
+    }
+    reports[i].results = conform::RunAll(*targets[i], client ? client_vectors : other_vectors,
+                                         args.expect.empty() ? nullptr : &known[i]);
+  }
+  if (any_client) hostile::LeaveSandbox();
 
   std::string text = conform::TextReport(reports);
   std::string report = args.format == "json"    ? conform::JsonReport(reports)
@@ -286,6 +356,12 @@ int RunConform(ConformArgs args) {
   for (const conform::TargetReport& r : reports) {
     if (conform::Failed(r)) return 1;
   }
+  // Every target was a client target that could not run: exit 3 (ctest's
+  // SKIP_RETURN_CODE) with the reason, never a pass.
+  if (skipped != 0 && skipped == targets.size()) {
+    std::cerr << "skipped because: " << skip_reason << "\n";
+    return 3;
+  }
   return 0;
 }
 
@@ -296,8 +372,8 @@ Runner AddConformCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("conform", "Run the conformance vectors against targets and report by category");
   cmd->add_option("--target", args->targets,
                   "inproc:expat, inproc:libxml2, inproc:expat-default, inproc:libxml2-default (the real parsers with "
-                  "their default settings, no guard; XML vectors only) or xmpp://HOST:PORT[/DOMAIN] (loopback only); "
-                  "repeatable. "
+                  "their default settings, no guard; XML vectors only), xmpp://HOST:PORT[/DOMAIN] (loopback only) or "
+                  "client:LIBRARY (a client library's driver against the hostile server); repeatable. "
                   "Default: both in-process targets");
   cmd->add_option("--suite", args->suite, "Vector directory (default: conformance/vectors)");
   cmd->add_option("--filter", args->filter, "Only vectors whose id matches this glob (e.g. 'namespaces/*')");
@@ -328,6 +404,15 @@ Runner AddConformCommand(CLI::App& app) {
   cmd->add_flag("--list", args->list, "List the selected vectors instead of running them");
   cmd->add_option("--w3c", args->w3c, "Run the W3C XML Conformance Test Suite found in DIR instead of the vectors");
   cmd->add_option("--edition", args->edition, "--w3c: hold every backend to this XML 1.0 edition's tests");
+  cmd->add_option("--clients", args->clients,
+                  "client:LIBRARY targets: the directory of driver directories (default: conformance/clients)");
+  cmd->add_option("--client-wall-ms", args->client_limits.wall_ms,
+                  "client:LIBRARY: wall-clock limit of one driver run (default 20000; then: hung)");
+  cmd->add_option("--client-cpu-s", args->client_limits.cpu_seconds,
+                  "client:LIBRARY: CPU limit of one driver run in seconds (default 10; then: cpu-bound)");
+  cmd->add_option("--client-memory-mib", args->client_memory_mib,
+                  "client:LIBRARY: RSS limit of the driver's process group (default 768; then: memory)");
+  cmd->add_option("--build-dir", args->build_dir, "client:LIBRARY targets: {build} in driver.json (default: this build)");
   return [args] { return RunConform(*args); };
 }
 

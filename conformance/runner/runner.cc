@@ -34,6 +34,7 @@ bool Matches(const Outcome& want, const Outcome& got, bool live) {
     case Kind::kInvalidReply: return got.kind == Kind::kInvalidReply && got.condition == want.condition;
     case Kind::kDeviates: return got.kind == Kind::kDeviates && got.step == want.step && got.observed == want.observed;
     case Kind::kNotOffered: return got.kind == Kind::kNotOffered && (want.observed.empty() || got.observed == want.observed);
+    case Kind::kVulnerable: return got.kind == Kind::kVulnerable && (want.check.empty() || want.check == got.check);
     default: return got.kind == want.kind;
   }
 }
@@ -183,7 +184,7 @@ bool ParseExpectations(const std::string& path, std::string_view text, Expectati
       if (!outcome) {
         return fail("bad outcome '" + std::string(one) +
                     "' (accepted, refused <condition>, stanza-error [<c1>+<c2>...], closed, no-answer, crashed,"
-                    " flooded, invalid-reply <condition>;"
+                    " flooded, invalid-reply <condition>, safe, vulnerable <finding>, hung, cpu-bound, memory;"
                     " several separated by '|')");
       }
       alternatives.push_back(*outcome);

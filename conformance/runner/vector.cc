@@ -257,7 +257,7 @@ class FileParser {
         have_input = have_expect = false;
         return true;
       }
-      if (!have_input) return FailAt(v.line, "vector '" + v.id + "' has no input");
+      if (!have_input && v.kind != VectorKind::kClient) return FailAt(v.line, "vector '" + v.id + "' has no input");
       if (!have_expect) return FailAt(v.line, "vector '" + v.id + "' has no expect");
       if (v.kind == VectorKind::kTls || v.kind == VectorKind::kStarttls) {
         if (!FinishTls(v, input_text, events_text)) return false;
@@ -268,7 +268,14 @@ class FileParser {
         have_input = have_expect = false;
         return true;
       }
-      if (v.expect.kind == Outcome::Kind::kAccepted && !v.events_given) {
+      if (v.kind == VectorKind::kClient) {
+        auto need = [&](bool ok, const std::string& what) { return ok || FailAt(v.line, "vector '" + v.id + "' has no " + what); };
+        if (!need(!v.client.requirement.empty(), "requires") || !need(!v.client.server.empty(), "server") ||
+            !need(!v.client.check.empty(), "check") || !need(!v.client.finding.empty(), "finding")) {
+          return false;
+        }
+      }
+      if (v.expect.kind == Outcome::Kind::kAccepted && !v.events_given && v.kind != VectorKind::kClient) {
         return FailAt(v.line, "vector '" + v.id + "' is accepted but lists no events (write 'events: none')");
       }
       std::string decode_error;
@@ -384,8 +391,10 @@ class FileParser {
           current->kind = VectorKind::kCertIdentity;
         } else if (value == "protocol") {
           current->kind = VectorKind::kProtocol;
+        } else if (value == "client") {
+          current->kind = VectorKind::kClient;
         } else if (value != "xml") {
-          return Fail("kind is xml (the default), sasl, tls, starttls, tls-policy, cert-identity or protocol");
+          return Fail("kind is xml (the default), sasl, tls, starttls, tls-policy, cert-identity, protocol or client");
         }
         continue;
       }
@@ -403,6 +412,10 @@ class FileParser {
       }
       if (current->kind == VectorKind::kTlsPolicy) {
         if (!PolicyField(*current, key, value, &have_expect)) return false;
+        continue;
+      }
+      if (current->kind == VectorKind::kClient) {
+        if (!ClientField(*current, key, value, &input_text, &have_input, &have_expect)) return false;
         continue;
       }
       if (current->kind == VectorKind::kTls || current->kind == VectorKind::kStarttls) {
@@ -560,6 +573,66 @@ class FileParser {
     } else {
       return Fail("unknown field '" + key + "' (a protocol scenario has description:, source:, config:, steps:, "
                   "expect:, acceptable:, live:)");
+    }
+    return true;
+  }
+
+  // --- kind: client --------------------------------------------------------------
+
+  static bool ValidWord(std::string_view w) {
+    if (w.empty()) return false;
+    for (char c : w) {
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                c == '.' || c == '=' || c == ',' || c == '+';
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  bool ClientField(Vector& v, const std::string& key, std::string_view value, std::string* input_text,
+                   bool* have_input, bool* have_expect) {
+    ClientSpec& c = v.client;
+    if (key == "description" || key == "source" || key == "input") {
+      return Field(v, key, value, input_text, have_input, have_expect);
+    }
+    if (key == "requires") {
+      if (value.empty()) return Fail("requires is the behaviour the RFCs ask of a client");
+      c.requirement = value;
+    } else if (key == "server") {
+      std::string_view rest = value;
+      while (!rest.empty()) {
+        size_t sp = rest.find(' ');
+        std::string_view w = rest.substr(0, sp);
+        if (!ValidWord(w)) return Fail("server is a list of script words like starttls=none cert=expired");
+        c.server.emplace_back(w);
+        if (sp == std::string_view::npos) break;
+        rest = Trim(rest.substr(sp + 1));
+      }
+      if (c.server.empty()) return Fail("server is a list of script words like starttls=none cert=expired");
+    } else if (key == "check" || key == "finding") {
+      if (value.empty() || value.find(' ') != std::string_view::npos) return Fail(key + " is one word");
+      for (char ch : value) {
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.')) {
+          return Fail(key + " is one word of [a-z0-9.-]");
+        }
+      }
+      (key == "check" ? c.check : c.finding) = value;
+    } else if (key == "header") {
+      std::string error;
+      if (value.empty() || !DecodeInput(value, &c.header, &error, 1u << 20)) {
+        return Fail("header is one line of escaped bytes" + (error.empty() ? std::string() : ": " + error));
+      }
+    } else if (key == "transport") {
+      if (value != "tcp" && value != "any") return Fail("transport is tcp (STARTTLS-level scenarios) or any");
+      c.tcp_only = value == "tcp";
+    } else if (key == "expect") {
+      auto outcome = ParseOutcome(value, /*with_offset=*/false);
+      if (!outcome || outcome->kind != Outcome::Kind::kSafe) return Fail("a client vector expects safe");
+      v.expect = *outcome;
+      *have_expect = true;
+    } else {
+      return Fail("unknown field '" + key +
+                  "' (a client vector has requires:, server:, check:, finding:, header:, transport:, input:, expect:)");
     }
     return true;
   }
@@ -1125,6 +1198,7 @@ std::string_view VectorKindName(VectorKind k) {
     case VectorKind::kTlsPolicy: return "tls-policy";
     case VectorKind::kCertIdentity: return "cert-identity";
     case VectorKind::kProtocol: return "protocol";
+    case VectorKind::kClient: return "client";
   }
   return "xml";
 }
@@ -1180,6 +1254,11 @@ std::string Outcome::Text(bool expectation) const {
     case Kind::kConforms: return "conforms";
     case Kind::kDeviates: return "deviates " + std::to_string(step) + " " + observed;
     case Kind::kNotOffered: return observed.empty() ? "not-offered" : "not-offered " + observed;
+    case Kind::kSafe: return "safe";
+    case Kind::kVulnerable: return "vulnerable " + check;
+    case Kind::kHung: return "hung";
+    case Kind::kCpuBound: return "cpu-bound";
+    case Kind::kMemory: return "memory";
   }
   return "accepted";
 }
@@ -1297,8 +1376,25 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     if (i != words.size()) return std::nullopt;
     return o;
   }
+  if (words[0] == "vulnerable") {
+    if (words.size() != 2) return std::nullopt;
+    for (char c : words[1]) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) return std::nullopt;
+    }
+    o.kind = Outcome::Kind::kVulnerable;
+    o.check = words[1];
+    return o;
+  }
   if (words.size() != 1) return std::nullopt;
-  if (words[0] == "success") {
+  if (words[0] == "safe") {
+    o.kind = Outcome::Kind::kSafe;
+  } else if (words[0] == "hung") {
+    o.kind = Outcome::Kind::kHung;
+  } else if (words[0] == "cpu-bound") {
+    o.kind = Outcome::Kind::kCpuBound;
+  } else if (words[0] == "memory") {
+    o.kind = Outcome::Kind::kMemory;
+  } else if (words[0] == "success") {
     o.kind = Outcome::Kind::kSuccess;
   } else if (words[0] == "accepted") {
     o.kind = Outcome::Kind::kAccepted;

@@ -63,6 +63,13 @@ struct Outcome {
     kConforms,     // (protocol) every step of the scenario went as it says
     kDeviates,     // (protocol) step |step| went otherwise: |observed| is what the peer did
     kNotOffered,   // (protocol) the peer does not offer what the scenario needs (|observed| says what)
+    // kind: client (a client library against the hostile server):
+    kSafe,         // the client did what the RFCs require of it
+    kVulnerable,   // it did what |check| names (a finding: "plain-in-cleartext")
+    kHung,         // it outlived the wall-clock limit
+    kCpuBound,     // it used up the CPU limit
+    kMemory,       // its process group outgrew the memory limit
+    // (a client process that died is kCrashed)
   };
   Kind kind = Kind::kAccepted;
   xml::Condition condition = xml::Condition::kNone;  // kRefused, kInvalidReply
@@ -133,6 +140,7 @@ enum class VectorKind : uint8_t {
   kTlsPolicy, // "kind: tls-policy": an OpenSSL peer limited to versions and suites vs our hardened session
   kCertIdentity,  // "kind: cert-identity": a certificate issued at run time, verified for a reference domain
   kProtocol,  // "kind: protocol": a scripted client session against a server (conformance/protocol)
+  kClient,    // "kind: client": a hostile-server scenario played against a client library (README "Hostile server")
 };
 std::string_view VectorKindName(VectorKind k);
 
@@ -234,6 +242,18 @@ struct SaslSpec {
   std::string downgrade_status;  // in-process, client role: DowngradeStatusName
 };
 
+// ClientSpec is the scenario part of a kind: client vector (README.md,
+// "Hostile server: client libraries"): how the scripted server misbehaves
+// and which check judges what the client did.
+struct ClientSpec {
+  std::string requirement;          // requires: what RFC 6120/5802/7590/6125 ask of the client
+  std::vector<std::string> server;  // server: the script words (starttls=none, cert=expired, scram=no-v ...)
+  std::string check;                // check: the judge (no-plain-cleartext, refuses-certificate ...)
+  std::string finding;              // finding: what a client that fails the check is reported as
+  std::string header;               // header: decoded bytes sent as the restarted stream header (optional)
+  bool tcp_only = false;            // transport: tcp (STARTTLS-level scenarios; n/a over WebSocket)
+};
+
 struct Vector {
   VectorKind kind = VectorKind::kXml;
   std::string id;        // "<category>/<name>"
@@ -259,6 +279,7 @@ struct Vector {
   TlsSpec tls;            // kTls, kStarttls, kTlsPolicy
   CertIdentitySpec cert;  // kCertIdentity
   std::shared_ptr<const protocol::Scenario> scenario;  // kProtocol
+  ClientSpec client;      // kClient (input: the bytes injected once the client is online)
   std::string file;       // where it was read from, for messages
   int line = 0;
 };

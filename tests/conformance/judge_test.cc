@@ -133,13 +133,14 @@ TEST(ParseExpectationsError, NoOutcome) {
 TEST(ParseExpectationsError, UnknownCondition) {
   EXPECT_EQ(ErrorOf("a/x refused made-up -- why\n"),
             "srv.expect:1: bad outcome 'refused made-up' (accepted, refused <condition>, stanza-error "
-            "[<c1>+<c2>...], closed, no-answer, crashed, flooded, invalid-reply <condition>; several separated by '|')");
+            "[<c1>+<c2>...], closed, no-answer, crashed, flooded, invalid-reply <condition>, safe, vulnerable <finding>, "
+            "hung, cpu-bound, memory; several separated by '|')");
 }
 
 // kOutcomeHelp is what every bad-outcome message ends with.
 const std::string kOutcomeHelp =
     " (accepted, refused <condition>, stanza-error [<c1>+<c2>...], closed, no-answer, crashed, flooded, "
-    "invalid-reply <condition>; several separated by '|')";
+    "invalid-reply <condition>, safe, vulnerable <finding>, hung, cpu-bound, memory; several separated by '|')";
 
 TEST(ParseExpectationsError, OffsetNotAllowed) {
   EXPECT_EQ(ErrorOf("a/x refused restricted-xml at-or-before 3 -- why\n"),

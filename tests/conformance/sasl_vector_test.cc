@@ -277,7 +277,7 @@ TEST(SaslVectorFile, KindMustComeFirst) {
 }
 
 TEST(SaslVectorFile, UnknownKind) {
-  EXPECT_EQ(ParseErr("[sasl-x/v]\nkind: smtp\n"), "sasl.vec:2: kind is xml (the default), sasl, tls, starttls, tls-policy, cert-identity or protocol");
+  EXPECT_EQ(ParseErr("[sasl-x/v]\nkind: smtp\n"), "sasl.vec:2: kind is xml (the default), sasl, tls, starttls, tls-policy, cert-identity, protocol or client");
 }
 
 TEST(SaslVectorFile, XmlFieldInSaslVector) {

@@ -902,7 +902,8 @@ TEST(LoadSuite, ShippedSuite) {
     EXPECT_FALSE(v.description.empty()) << v.id;
     EXPECT_FALSE(v.source.empty()) << v.id;
   }
-  EXPECT_EQ(categories, (std::set<std::string>{"namespaces", "proto-mechanisms", "proto-scram", "proto-starttls",
+  EXPECT_EQ(categories, (std::set<std::string>{"client-origin", "client-sasl", "client-tls", "client-xml",
+                                               "namespaces", "proto-mechanisms", "proto-scram", "proto-starttls",
                                                "proto-tls", "restricted-xml", "sasl-channel-binding", "sasl-downgrade",
                                                "sasl-examples", "sasl-plain", "sasl-policy", "sasl-scram-client",
                                                "sasl-scram-grammar", "sasl-scram-server", "smuggling", "stanza-semantics",
@@ -914,6 +915,7 @@ TEST(LoadSuite, ShippedSuite) {
   for (const Vector& v : vs) {
     EXPECT_EQ(v.kind == VectorKind::kSasl, v.category.rfind("sasl-", 0) == 0) << v.id;
     EXPECT_EQ(v.kind == VectorKind::kProtocol, v.category.rfind("proto-", 0) == 0) << v.id;
+    EXPECT_EQ(v.kind == VectorKind::kClient, v.category.rfind("client-", 0) == 0) << v.id;
     EXPECT_EQ(v.kind == VectorKind::kTls || v.kind == VectorKind::kStarttls || v.kind == VectorKind::kTlsPolicy ||
                   v.kind == VectorKind::kCertIdentity,
               v.category.rfind("tls-", 0) == 0)

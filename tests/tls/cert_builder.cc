@@ -35,6 +35,7 @@ GENERAL_NAME* NameOf(const San& san) {
     case San::kDns: GENERAL_NAME_set0_value(name, GEN_DNS, StringOf(V_ASN1_IA5STRING, san.value)); break;
     case San::kEmail: GENERAL_NAME_set0_value(name, GEN_EMAIL, StringOf(V_ASN1_IA5STRING, san.value)); break;
     case San::kUri: GENERAL_NAME_set0_value(name, GEN_URI, StringOf(V_ASN1_IA5STRING, san.value)); break;
+    case San::kIp: GENERAL_NAME_set0_value(name, GEN_IPADD, StringOf(V_ASN1_OCTET_STRING, san.value)); break;
     case San::kSrv:
     case San::kXmppAddr: {
       const bool srv = san.type == San::kSrv;

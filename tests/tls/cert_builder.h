@@ -31,8 +31,8 @@ using CertPtr = std::unique_ptr<X509, CertFree>;
 
 // San is one subjectAltName entry.
 struct San {
-  enum Type { kDns, kSrv, kXmppAddr, kEmail, kUri } type = kDns;
-  std::string value;  // bytes as encoded (NULs and non-ASCII allowed)
+  enum Type { kDns, kSrv, kXmppAddr, kEmail, kUri, kIp } type = kDns;
+  std::string value;  // bytes as encoded (NULs and non-ASCII allowed; kIp: 4 or 16 address bytes)
   // For kSrv / kXmppAddr: the ASN.1 type of the otherName value; -1 means
   // the right one (IA5String for SRVName, UTF8String for XmppAddr).
   int string_type = -1;
