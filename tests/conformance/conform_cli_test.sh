@@ -111,8 +111,9 @@ total_row() {
 
 case $case_name in
   inproc)
-    # The shipped suite passes on both in-process targets.
-    vectors=$(cat "$source_dir"/conformance/vectors/*/*.vec | grep -c '^\[')
+    # The shipped suite passes on both in-process targets (kind: client
+    # vectors, categories client-*, are played against client targets only).
+    vectors=$(find "$source_dir"/conformance/vectors -name '*.vec' -not -path '*/vectors/client-*' -exec cat {} + | grep -c '^\[')
     [[ $vectors -ge 300 ]] || fail "only $vectors vectors in $source_dir/conformance/vectors"
     conform --target inproc:expat --target inproc:libxml2 --suite "$source_dir/conformance/vectors"
     expect_rc 0
