@@ -24,6 +24,7 @@
 
 #include "conformance/hostile/hostile.h"
 #include "conformance/hostile/internal.h"
+#include "conformance/runner/oracle.h"
 #include "targets/sasl/sasl.h"
 #include "targets/stream/stream.h"
 #include "targets/tls/tls.h"
@@ -471,26 +472,14 @@ class WsChannel final : public Channel {
 
 // ---- the XMPP layer -----------------------------------------------------------
 
+using conform::oracle::XmlAttr;
+
 std::string Bare() { return std::string(kUser) + "@" + std::string(kDomain); }
 
 std::string SaslElement(std::string_view name, std::string_view data) {
   std::string s = "<" + std::string(name) + " xmlns='urn:ietf:params:xml:ns:xmpp-sasl'";
   if (data.empty()) return s + "/>";
   return s + ">" + sasl::Base64Encode(data) + "</" + std::string(name) + ">";
-}
-
-std::string XmlAttr(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '\'': out += "&apos;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 // Credentials for every SCRAM hash, derived once per process.

@@ -1,8 +1,6 @@
 #include "conformance/protocol/executor.h"
 
 #include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -13,6 +11,7 @@
 #include <map>
 #include <optional>
 
+#include "conformance/runner/oracle.h"
 #include "targets/base/base.h"
 #include "targets/sasl/sasl.h"
 #include "targets/stream/stream.h"
@@ -256,33 +255,9 @@ Seen Classify(const xml::Element& e) {
 
 // ---- SCRAM arithmetic (RFC 5802 section 3), with OpenSSL
 
-const EVP_MD* Md(sasl::Hash h) {
-  return h == sasl::Hash::kSha1 ? EVP_sha1() : h == sasl::Hash::kSha256 ? EVP_sha256() : EVP_sha512();
-}
-
-std::string Hmac(sasl::Hash h, std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(Md(h), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out, &len);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
-
-std::string Digest(sasl::Hash h, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, Md(h), nullptr);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
-
-std::string Hi(sasl::Hash h, std::string_view password, std::string_view salt, uint32_t iterations) {
-  std::string out(EVP_MD_get_size(Md(h)), '\0');
-  PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                    reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()),
-                    static_cast<int>(iterations), Md(h), static_cast<int>(out.size()),
-                    reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
+using conform::oracle::Digest;
+using conform::oracle::Hmac;
+using conform::oracle::Xor;
 
 std::string RandomNonce() {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -913,7 +888,7 @@ class Client {
     }
     std::string final_msg;
     std::string auth_message;
-    std::string salted = Hi(hash, password, *salt, iterations);
+    std::string salted = conform::oracle::Pbkdf2(hash, password, *salt, iterations);
     if (tamper == "replay") {
       final_msg = last_final_;
     } else {
@@ -924,8 +899,7 @@ class Client {
       auth_message = bare + "," + *server_first + "," + without_proof;
       std::string client_key = Hmac(hash, salted, "Client Key");
       std::string signature = Hmac(hash, Digest(hash, client_key), auth_message);
-      std::string proof = client_key;
-      for (size_t i = 0; i < proof.size(); ++i) proof[i] ^= signature[i];
+      std::string proof = Xor(client_key, signature);
       if (tamper == "proof") proof.back() ^= 1;
       final_msg = without_proof + ",p=" + sasl::Base64Encode(proof);
     }

@@ -1,7 +1,6 @@
 #include "conformance/runner/sasl_exchange.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <map>
@@ -9,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "conformance/runner/oracle.h"
 #include "targets/base/base.h"
 #include "targets/sasl/sasl.h"
 #include "targets/stream/stream.h"
@@ -64,38 +64,11 @@ size_t SkipEscape(std::string_view s, size_t pos) {
 
 // --- crypto (OpenSSL, independent of targets/sasl) --------------------------
 
-const EVP_MD* Md(sasl::Hash h) {
-  switch (h) {
-    case sasl::Hash::kSha1: return EVP_sha1();
-    case sasl::Hash::kSha256: return EVP_sha256();
-    case sasl::Hash::kSha512: return EVP_sha512();
-  }
-  return EVP_sha256();
-}
-
-std::string Hmac(sasl::Hash h, std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(Md(h), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out, &len);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
-
-std::string Digest(sasl::Hash h, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, Md(h), nullptr);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
-
-std::string Pbkdf2(sasl::Hash h, std::string_view password, std::string_view salt, uint32_t iterations) {
-  std::string out(static_cast<size_t>(EVP_MD_get_size(Md(h))), '\0');
-  PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                    reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()),
-                    static_cast<int>(iterations), Md(h), static_cast<int>(out.size()),
-                    reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
+using oracle::Digest;
+using oracle::Hmac;
+using oracle::Pbkdf2;
+using oracle::Xor;
+using oracle::XmlAttr;
 
 std::string B64(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
@@ -121,11 +94,6 @@ std::optional<std::string> UnB64(std::string_view text) {
   if (text.size() >= 2 && text[text.size() - 2] == '=') --len;
   out.resize(len);
   return out;
-}
-
-std::string Xor(std::string a, std::string_view b) {
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) a[i] = static_cast<char>(a[i] ^ b[i]);
-  return a;
 }
 
 std::optional<sasl::Hash> HashOfName(std::string_view mechanism) {
@@ -195,20 +163,6 @@ std::string Render(const Produced& p) {
   if (p.element == ElementKind::kFailure) s += " " + p.condition;
   if (p.data) s += ":" + (p.data->empty() ? std::string() : " " + Escaped(*p.data));
   return s;
-}
-
-std::string XmlAttr(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '\'': out += "&apos;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 // ElementBytes writes the XMPP element for one step: |text| is the element's
