@@ -7,42 +7,17 @@ with --jid/--password and prints what the library reports as JSON lines
 2 on a usage error.
 """
 
-import argparse
 import asyncio
-import json
 import logging
+import os
 import sys
 
-
-def emit(event, **fields):
-    """One JSON object per line on stdout, flushed at once."""
-    obj = {"event": event}
-    obj.update(fields)
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
-
-
-def parse_args(argv):
-    p = argparse.ArgumentParser(prog="slixmpp driver")
-    p.add_argument("--host", required=True)
-    p.add_argument("--port", required=True, type=int)
-    p.add_argument("--jid", required=True)
-    p.add_argument("--password", required=True)
-    p.add_argument("--resource")
-    p.add_argument("--websocket")
-    p.add_argument("--iq-to")
-    args = p.parse_args(argv)  # exits 2 with a message on stderr
-    if "@" not in args.jid or args.jid.startswith("@") or args.jid.endswith("@"):
-        p.error("--jid must be USER@DOMAIN")
-    if args.websocket:
-        p.error("slixmpp speaks XMPP over TCP only; --websocket is not supported")
-    if not 0 < args.port < 65536:
-        p.error("--port must be 1..65535")
-    return args
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from driver_common import emit, parse_args  # noqa: E402  (conformance/clients/common)
 
 
 def main(argv):
-    args = parse_args(argv)
+    args = parse_args("slixmpp", argv)
     # Library warnings go to stderr; stdout carries the JSON lines only.
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
 

@@ -9,48 +9,10 @@
 // WebSocket URL says where to connect.
 
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 
-function emit(event, fields = {}) {
-  // JSON.stringify escapes control characters and lone surrogates; stdout
-  // writes to files and pipes are synchronous in Node on Linux.
-  process.stdout.write(JSON.stringify({ event, ...fields }) + "\n");
-}
+import { emit, parseDriverArgs } from "../common/driver_common.mjs";
 
-function usage(text) {
-  process.stderr.write(
-    `stanza driver: ${text}\nusage: driver.js --host HOST --port PORT --jid USER@DOMAIN --password PASS --websocket ws[s]://HOST:PORT/PATH [--resource RES] [--iq-to JID]\n`,
-  );
-  process.exit(2);
-}
-
-let opts;
-try {
-  opts = parseArgs({
-    options: {
-      host: { type: "string" },
-      port: { type: "string" },
-      jid: { type: "string" },
-      password: { type: "string" },
-      resource: { type: "string" },
-      websocket: { type: "string" },
-      "iq-to": { type: "string" },
-    },
-    strict: true,
-    allowPositionals: false,
-  }).values;
-} catch (err) {
-  usage(err.message);
-}
-for (const k of ["host", "port", "jid", "password", "websocket"]) {
-  if (opts[k] === undefined) usage(`--${k} is required`);
-}
-if (!/^[0-9]+$/.test(opts.port) || +opts.port < 1 || +opts.port > 65535) usage("--port must be 1..65535");
-if (!/^wss?:\/\//.test(opts.websocket)) usage("--websocket must be a ws:// or wss:// URL");
-const at = opts.jid.indexOf("@");
-if (at <= 0 || at === opts.jid.length - 1) usage("--jid must be USER@DOMAIN");
-const domain = opts.jid.slice(at + 1).split("/")[0];
-const iqTo = opts["iq-to"] ?? domain;
+const { opts, domain, iqTo } = parseDriverArgs("stanza", { websocket: true });
 
 const version = JSON.parse(
   readFileSync(new URL("./node_modules/stanza/package.json", import.meta.url)),

@@ -6,49 +6,10 @@
 // "closed", 2 on a usage error.
 
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 
-function emit(event, fields = {}) {
-  // JSON.stringify escapes control characters and lone surrogates; stdout
-  // writes to files and pipes are synchronous in Node on Linux.
-  process.stdout.write(JSON.stringify({ event, ...fields }) + "\n");
-}
+import { emit, parseDriverArgs } from "../common/driver_common.mjs";
 
-function usage(text) {
-  process.stderr.write(
-    `xmppjs driver: ${text}\nusage: driver.js --host HOST --port PORT --jid USER@DOMAIN --password PASS [--resource RES] [--iq-to JID]\n`,
-  );
-  process.exit(2);
-}
-
-let opts;
-try {
-  opts = parseArgs({
-    options: {
-      host: { type: "string" },
-      port: { type: "string" },
-      jid: { type: "string" },
-      password: { type: "string" },
-      resource: { type: "string" },
-      websocket: { type: "string" },
-      "iq-to": { type: "string" },
-    },
-    strict: true,
-    allowPositionals: false,
-  }).values;
-} catch (err) {
-  usage(err.message);
-}
-for (const k of ["host", "port", "jid", "password"]) {
-  if (opts[k] === undefined) usage(`--${k} is required`);
-}
-if (opts.websocket !== undefined) usage("this driver speaks TCP only; --websocket is not supported");
-if (!/^[0-9]+$/.test(opts.port) || +opts.port < 1 || +opts.port > 65535) usage("--port must be 1..65535");
-const at = opts.jid.indexOf("@");
-if (at <= 0 || at === opts.jid.length - 1) usage("--jid must be USER@DOMAIN");
-const username = opts.jid.slice(0, at);
-const domain = opts.jid.slice(at + 1).split("/")[0];
-const iqTo = opts["iq-to"] ?? domain;
+const { opts, username, domain, iqTo } = parseDriverArgs("xmppjs");
 
 const version = JSON.parse(
   readFileSync(new URL("./node_modules/@xmpp/client/package.json", import.meta.url)),
