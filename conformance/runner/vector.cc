@@ -428,6 +428,29 @@ class FileParser {
     return finish();
   }
 
+  // AcceptableField reads "acceptable: <outcome> -- <reason>" into |v|;
+  // |allowed| says which outcome kinds a vector of this kind may list, and
+  // |refusal| is the message when the outcome is not one of them.
+  template <typename Allowed>
+  bool AcceptableField(Vector& v, std::string_view value, Allowed allowed, const char* refusal) {
+    size_t dash = value.find(" -- ");
+    if (dash == std::string_view::npos || Trim(value.substr(dash + 4)).empty()) {
+      return Fail("acceptable is '<outcome> -- <reason>'");
+    }
+    auto outcome = ParseOutcome(Trim(value.substr(0, dash)), /*with_offset=*/false);
+    if (!outcome || !allowed(outcome->kind)) return Fail(refusal);
+    v.acceptable.push_back(Acceptable{*outcome, std::string(Trim(value.substr(dash + 4)))});
+    return true;
+  }
+
+  // LiveField reads "live: skip -- <reason>" (the vector does not apply to
+  // live targets, and why).
+  bool LiveField(Vector& v, std::string_view value) {
+    if (!StartsWith(value, "skip -- ") || Trim(value.substr(8)).empty()) return Fail("live is 'skip -- <reason>'");
+    v.live_skip = Trim(value.substr(8));
+    return true;
+  }
+
   bool Fail(std::string message) {
     if (error_.empty()) error_ = path_ + ":" + std::to_string(line_no_) + ": " + std::move(message);
     return false;
@@ -515,19 +538,15 @@ class FileParser {
       v.expect = *outcome;
       *have_expect = true;
     } else if (key == "acceptable") {
-      size_t dash = value.find(" -- ");
-      if (dash == std::string_view::npos || Trim(value.substr(dash + 4)).empty()) {
-        return Fail("acceptable is '<outcome> -- <reason>'");
+      if (!AcceptableField(v, value, [](Outcome::Kind k) {
+             return k != Outcome::Kind::kNoAnswer && k != Outcome::Kind::kCrashed && k != Outcome::Kind::kFlooded &&
+                    k != Outcome::Kind::kInvalidReply;
+           },
+                           "an acceptable outcome is accepted, refused <condition>, stanza-error [<conditions>] or closed")) {
+        return false;
       }
-      auto outcome = ParseOutcome(Trim(value.substr(0, dash)), /*with_offset=*/false);
-      if (!outcome || outcome->kind == Outcome::Kind::kNoAnswer || outcome->kind == Outcome::Kind::kCrashed ||
-          outcome->kind == Outcome::Kind::kFlooded || outcome->kind == Outcome::Kind::kInvalidReply) {
-        return Fail("an acceptable outcome is accepted, refused <condition>, stanza-error [<conditions>] or closed");
-      }
-      v.acceptable.push_back(Acceptable{*outcome, std::string(Trim(value.substr(dash + 4)))});
     } else if (key == "live") {
-      if (!StartsWith(value, "skip -- ") || Trim(value.substr(8)).empty()) return Fail("live is 'skip -- <reason>'");
-      v.live_skip = Trim(value.substr(8));
+      if (!LiveField(v, value)) return false;
     } else {
       return Fail("unknown field '" + key + "'");
     }
@@ -558,18 +577,12 @@ class FileParser {
       v.expect = *outcome;
       *have_expect = true;
     } else if (key == "acceptable") {
-      size_t dash = value.find(" -- ");
-      if (dash == std::string_view::npos || Trim(value.substr(dash + 4)).empty()) {
-        return Fail("acceptable is '<outcome> -- <reason>'");
+      if (!AcceptableField(v, value, [](Outcome::Kind k) { return k == Outcome::Kind::kDeviates || k == Outcome::Kind::kNotOffered; },
+                           "an acceptable scenario outcome is 'deviates <step> <observed>' or 'not-offered [<what>]'")) {
+        return false;
       }
-      auto outcome = ParseOutcome(Trim(value.substr(0, dash)), /*with_offset=*/false);
-      if (!outcome || (outcome->kind != Outcome::Kind::kDeviates && outcome->kind != Outcome::Kind::kNotOffered)) {
-        return Fail("an acceptable scenario outcome is 'deviates <step> <observed>' or 'not-offered [<what>]'");
-      }
-      v.acceptable.push_back(Acceptable{*outcome, std::string(Trim(value.substr(dash + 4)))});
     } else if (key == "live") {
-      if (!StartsWith(value, "skip -- ") || Trim(value.substr(8)).empty()) return Fail("live is 'skip -- <reason>'");
-      v.live_skip = Trim(value.substr(8));
+      if (!LiveField(v, value)) return false;
     } else {
       return Fail("unknown field '" + key + "' (a protocol scenario has description:, source:, config:, steps:, "
                   "expect:, acceptable:, live:)");
@@ -804,8 +817,7 @@ class FileParser {
         StartBlock(Block::kEvents);
       }
     } else if (key == "live") {
-      if (!StartsWith(value, "skip -- ") || Trim(value.substr(8)).empty()) return Fail("live is 'skip -- <reason>'");
-      v.live_skip = Trim(value.substr(8));
+      if (!LiveField(v, value)) return false;
     } else {
       return Fail("unknown field '" + key +
                   "' (a tls-policy vector has role:, peer-versions:, peer-ciphers:, peer-suites:, peer-key:, "
@@ -1038,18 +1050,12 @@ class FileParser {
       }
       s.downgrade_status = value;
     } else if (key == "acceptable") {
-      size_t dash = value.find(" -- ");
-      if (dash == std::string_view::npos || Trim(value.substr(dash + 4)).empty()) {
-        return Fail("acceptable is '<outcome> -- <reason>'");
+      if (!AcceptableField(v, value, [](Outcome::Kind k) { return k == Outcome::Kind::kSuccess || k == Outcome::Kind::kFailure; },
+                           "an acceptable SASL outcome is success or failure [<condition>] [e=<value>]")) {
+        return false;
       }
-      auto outcome = ParseOutcome(Trim(value.substr(0, dash)), /*with_offset=*/false);
-      if (!outcome || (outcome->kind != Outcome::Kind::kSuccess && outcome->kind != Outcome::Kind::kFailure)) {
-        return Fail("an acceptable SASL outcome is success or failure [<condition>] [e=<value>]");
-      }
-      v.acceptable.push_back(Acceptable{*outcome, std::string(Trim(value.substr(dash + 4)))});
     } else if (key == "live") {
-      if (!StartsWith(value, "skip -- ") || Trim(value.substr(8)).empty()) return Fail("live is 'skip -- <reason>'");
-      v.live_skip = Trim(value.substr(8));
+      if (!LiveField(v, value)) return false;
     } else if (key == "side" || key == "profile" || key == "input" || key == "events") {
       return Fail("'" + key + ":' belongs to XML vectors; a SASL vector has role: and exchange:");
     } else {
