@@ -11,29 +11,15 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "tests/conformance/report_suite.h"
+
 namespace xmppfuzz::conform {
 namespace {
 
 using C = xml::Condition;
 using Kind = Outcome::Kind;
 
-// Suite holds vectors at stable addresses for the results to point to.
-class Suite {
- public:
-  const Vector* Add(const std::string& category, const std::string& name) {
-    Vector v;
-    v.id = category + "/" + name;
-    v.category = category;
-    v.expect.kind = Kind::kRefused;
-    v.expect.condition = C::kRestrictedXml;
-    v.expect.offset = 7;
-    vectors_.push_back(std::move(v));
-    return &vectors_.back();
-  }
-
- private:
-  std::deque<Vector> vectors_;
-};
+using testing::Suite;
 
 Result MakeResult(const Vector* v, Verdict verdict, std::string message = "", std::string detail = "") {
   Result r;
