@@ -17,6 +17,11 @@ Runner AddParseCommand(CLI::App& app);
 Runner AddConformCommand(CLI::App& app);
 Runner AddSaslCommand(CLI::App& app);
 Runner AddTlsInspectCommand(CLI::App& app);
+Runner AddReportCommand(CLI::App& app);
+
+// DefaultSuite is conformance/vectors under the working directory, else the
+// one in the source tree this binary was built from.
+std::string DefaultSuite();
 
 // UsageError prints "xmppfuzz: <message>" on stderr and returns 2.
 int UsageError(const std::string& message);

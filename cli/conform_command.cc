@@ -34,6 +34,7 @@ struct ConformArgs {
   std::string html;          // --html FILE: the HTML page as well, whatever --format says
   std::string write_expect;  // --write-expect FILE: the deviations seen, as an expectations file
   std::vector<std::string> expect;
+  std::vector<std::string> labels;  // --label: once per --target, the name reports show
   std::string user;
   std::string password;
   std::string tls = "auto";
@@ -54,14 +55,6 @@ struct ConformArgs {
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v == nullptr ? std::string() : std::string(v);
-}
-
-// DefaultSuite is conformance/vectors under the working directory, else the
-// one in the source tree this binary was built from.
-std::string DefaultSuite() {
-  std::error_code ec;
-  if (std::filesystem::is_directory("conformance/vectors", ec)) return "conformance/vectors";
-  return XMPPFUZZ_SOURCE_DIR "/conformance/vectors";
 }
 
 int Emit(const ConformArgs& args, const std::string& report, const std::string& text_summary) {
@@ -188,8 +181,9 @@ int RunConform(ConformArgs args) {
   if (args.password.empty()) args.password = Env("XMPPFUZZ_LIVE_PASSWORD");
   if (args.ca.empty()) args.ca = Env("XMPPFUZZ_LIVE_CERT");
   if (args.targets.empty()) args.targets = {"inproc:expat", "inproc:libxml2"};
-  if (args.format != "text" && args.format != "json" && args.format != "junit" && args.format != "html") {
-    return UsageError("--format takes text, json, junit or html, got '" + args.format + "'");
+  if (args.format != "text" && args.format != "json" && args.format != "junit" && args.format != "html" &&
+      args.format != "markdown") {
+    return UsageError("--format takes text, json, junit, html or markdown, got '" + args.format + "'");
   }
   if (args.jobs < 1 || args.jobs > 256) return UsageError("--jobs takes 1 to 256");
   if (args.client_limits.wall_ms < 1000 || args.client_limits.wall_ms > 600000) {
@@ -228,6 +222,16 @@ int RunConform(ConformArgs args) {
     }
     if (args.edition < 0 || args.edition > 5) return UsageError("--edition takes 1 to 5 (the XML 1.0 edition)");
     return RunW3cMode(args);
+  }
+  if (!args.labels.empty() && args.labels.size() != args.targets.size()) {
+    return UsageError("give --label once per --target, in the same order");
+  }
+  for (const std::string& label : args.labels) {
+    if (label.empty() || label.size() > 64 ||
+        label.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:+-") !=
+            std::string::npos) {
+      return UsageError("--label takes 1 to 64 letters, digits and . _ : + -, got '" + label.substr(0, 64) + "'");
+    }
   }
   if (!args.expect.empty() && args.expect.size() != 1 && args.expect.size() != args.targets.size()) {
     return UsageError("give --expect once (for every target) or once per --target, in the same order");
@@ -295,6 +299,7 @@ int RunConform(ConformArgs args) {
     if (!targets.back()) return UsageError(error);
     conform::TargetReport& report = reports[i];
     report.target = targets.back()->Name();
+    if (!args.labels.empty()) report.label = args.labels[i];
     report.live = targets.back()->Live();
     if (!args.expect.empty()) {
       report.expectations = args.expect.size() == 1 ? args.expect[0] : args.expect[i];
@@ -332,6 +337,7 @@ int RunConform(ConformArgs args) {
   std::string report = args.format == "json"    ? conform::JsonReport(reports)
                        : args.format == "junit" ? conform::JunitReport(reports)
                        : args.format == "html"  ? conform::HtmlReport(reports)
+                       : args.format == "markdown" ? conform::MarkdownReport(reports, conform::MarkdownParts{})
                                                 : text;
   // The extra files first: Emit's stdout is the last thing written.
   auto write_file = [](const std::string& path, const std::string& content) {
@@ -377,13 +383,15 @@ Runner AddConformCommand(CLI::App& app) {
                   "Default: both in-process targets");
   cmd->add_option("--suite", args->suite, "Vector directory (default: conformance/vectors)");
   cmd->add_option("--filter", args->filter, "Only vectors whose id matches this glob (e.g. 'namespaces/*')");
-  cmd->add_option("--format", args->format, "Report format: text (default), json, junit or html");
+  cmd->add_option("--format", args->format, "Report format: text (default), json, junit, html or markdown (the README's tables)");
   cmd->add_option("--out", args->out, "Write the report to FILE (the text table still goes to stdout)");
   cmd->add_option("--html", args->html, "Also write the HTML page to FILE, whatever --format says");
   cmd->add_option("--write-expect", args->write_expect,
                   "Write what the one --target did with each vector it did not pass, as an expectations file");
   cmd->add_option("--expect", args->expect,
                   "Known-deviations file: once for every target, or once per --target in order");
+  cmd->add_option("--label", args->labels,
+                  "Name a target in the reports (once per --target, in order; e.g. prosody-packaged)");
   cmd->add_option("--user", args->user, "Live log-in user (default: $XMPPFUZZ_LIVE_USER)");
   cmd->add_option("--password", args->password, "Live log-in password (default: $XMPPFUZZ_LIVE_PASSWORD)");
   cmd->add_option("--tls", args->tls,

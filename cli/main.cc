@@ -1,6 +1,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -11,6 +12,12 @@ namespace xmppfuzz::cli {
 int UsageError(const std::string& message) {
   std::cerr << "xmppfuzz: " << message << "\n";
   return 2;
+}
+
+std::string DefaultSuite() {
+  std::error_code ec;
+  if (std::filesystem::is_directory("conformance/vectors", ec)) return "conformance/vectors";
+  return XMPPFUZZ_SOURCE_DIR "/conformance/vectors";
 }
 
 namespace {
@@ -44,6 +51,7 @@ int main(int argc, char** argv) {
   runners["conform"] = AddConformCommand(app);
   runners["sasl"] = AddSaslCommand(app);
   runners["tls-inspect"] = AddTlsInspectCommand(app);
+  runners["report"] = AddReportCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,5 +1,6 @@
 #include "conformance/runner/report.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -181,7 +182,7 @@ std::string CellHtml(const Counts* c) {
 }
 
 std::string ResultRow(const TargetReport& report, const Result& r) {
-  std::string observed = r.verdict == Verdict::kNotApplicable ? "" : r.observation.outcome.Text();
+  std::string observed = ObservedText(r);
   std::string row = "<tr class=\"deviation " + VerdictClass(r.verdict) + "\">";
   row += "<td class=\"pre\">" + Html(r.vector->id, kMaxMessage) + "</td>";
   row += "<td>" + std::string(VerdictName(r.verdict)) + "</td>";
@@ -248,7 +249,7 @@ std::string HtmlReport(const std::vector<TargetReport>& reports) {
          "(fail, known, acceptable, pass, n/a).</p>\n";
   out += std::string("<p class=\"") + (failed ? "result-fail\">result: FAIL" : "result-ok\">result: ok") + "</p>\n";
   out += "<table id=\"matrix\" class=\"matrix\">\n<thead><tr><th>category</th>";
-  for (const TargetReport& report : reports) out += "<th>" + Html(report.target, kMaxDetail) + "</th>";
+  for (const TargetReport& report : reports) out += "<th>" + Html(ShownName(report), kMaxDetail) + "</th>";
   out += "</tr></thead>\n<tbody>\n";
   for (const std::string& category : categories) {
     out += "<tr><th scope=\"row\">" + Html(category, kMaxDetail) + "</th>";
@@ -265,7 +266,8 @@ std::string HtmlReport(const std::vector<TargetReport>& reports) {
   for (size_t i = 0; i < reports.size(); ++i) {
     const TargetReport& report = reports[i];
     out += "<section class=\"target\" id=\"target-" + std::to_string(i) + "\">\n<h2>" +
-           Html(report.target, kMaxDetail) + "</h2>\n<p class=\"meta\">" +
+           Html(ShownName(report), kMaxDetail) + "</h2>\n<p class=\"meta\">" +
+           (report.label.empty() ? std::string() : Html(report.target, kMaxDetail) + ", ") +
            std::to_string(report.results.size()) + " vectors" + (report.live ? ", live" : ", in process");
     if (!report.expectations.empty()) out += ", known deviations from " + Html(report.expectations, kMaxDetail);
     out += std::string(", result: ") + (Failed(report) ? "FAIL" : "ok") + "</p>\n";
@@ -355,6 +357,13 @@ std::string ExpectationsFile(const TargetReport& report, const std::string& head
   return out;
 }
 
+std::string ShownName(const TargetReport& report) { return report.label.empty() ? report.target : report.label; }
+
+std::string ObservedText(const Result& r) {
+  if (r.verdict == Verdict::kNotApplicable) return "";
+  return r.observed.empty() ? r.observation.outcome.Text() : r.observed;
+}
+
 std::map<std::string, Counts> CountByCategory(const TargetReport& report) {
   std::map<std::string, Counts> counts;
   counts[""] = Counts{};
@@ -377,7 +386,8 @@ std::string TextReport(const std::vector<TargetReport>& reports) {
   std::string out;
   for (const TargetReport& report : reports) {
     auto counts = CountByCategory(report);
-    out += "target " + report.target + ": " + std::to_string(report.results.size()) + " vectors";
+    out += "target " + ShownName(report) + (report.label.empty() ? "" : " (" + report.target + ")") + ": " +
+           std::to_string(report.results.size()) + " vectors";
     if (!report.expectations.empty()) out += ", known deviations from " + report.expectations;
     out += "\n";
     out += "  " + Pad("category", 24, false);
@@ -418,6 +428,7 @@ std::string JsonReport(const std::vector<TargetReport>& reports) {
   for (const TargetReport& report : reports) {
     nlohmann::json t;
     t["target"] = report.target;
+    if (!report.label.empty()) t["label"] = report.label;
     t["live"] = report.live;
     if (!report.expectations.empty()) t["expectations"] = report.expectations;
     auto counts = CountByCategory(report);
@@ -436,7 +447,7 @@ std::string JsonReport(const std::vector<TargetReport>& reports) {
       j["verdict"] = VerdictName(r.verdict);
       j["expected"] = r.vector->expect.Text(true);
       if (r.verdict != Verdict::kNotApplicable) {
-        j["observed"] = r.observation.outcome.Text();
+        j["observed"] = ObservedText(r);
         if (!report.live) j["events"] = r.observation.events;
       }
       if (!r.message.empty()) j["message"] = Message(r.message);
@@ -463,7 +474,7 @@ std::string JunitReport(const std::vector<TargetReport>& reports) {
       size_t f = 0, s = 0;
       std::string cases;
       for (const Result* r : results) {
-        std::string classname = XmlEscape(report.target + "." + category);
+        std::string classname = XmlEscape(ShownName(report) + "." + category);
         cases += "    <testcase classname=\"" + classname + "\" name=\"" + XmlEscape(r->vector->id) + "\">";
         switch (r->verdict) {
           case Verdict::kFail:
@@ -485,7 +496,7 @@ std::string JunitReport(const std::vector<TargetReport>& reports) {
         }
         cases += "</testcase>\n";
       }
-      suites += "  <testsuite name=\"" + XmlEscape(report.target + "/" + category) + "\" tests=\"" +
+      suites += "  <testsuite name=\"" + XmlEscape(ShownName(report) + "/" + category) + "\" tests=\"" +
                 std::to_string(results.size()) + "\" failures=\"" + std::to_string(f) + "\" skipped=\"" +
                 std::to_string(s) + "\">\n" + cases + "  </testsuite>\n";
       tests += results.size();
@@ -495,11 +506,11 @@ std::string JunitReport(const std::vector<TargetReport>& reports) {
     if (!report.stale_expectations.empty()) {
       std::string cases;
       for (const std::string& id : report.stale_expectations) {
-        cases += "    <testcase classname=\"" + XmlEscape(report.target + ".expectations") + "\" name=\"" +
+        cases += "    <testcase classname=\"" + XmlEscape(ShownName(report) + ".expectations") + "\" name=\"" +
                  XmlEscape(id) + "\"><failure message=\"listed in " + XmlEscape(report.expectations) +
                  " but not in the suite\"/></testcase>\n";
       }
-      suites += "  <testsuite name=\"" + XmlEscape(report.target + "/expectations") + "\" tests=\"" +
+      suites += "  <testsuite name=\"" + XmlEscape(ShownName(report) + "/expectations") + "\" tests=\"" +
                 std::to_string(report.stale_expectations.size()) + "\" failures=\"" +
                 std::to_string(report.stale_expectations.size()) + "\" skipped=\"0\">\n" + cases + "  </testsuite>\n";
       tests += report.stale_expectations.size();
@@ -509,6 +520,245 @@ std::string JunitReport(const std::vector<TargetReport>& reports) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"xmppfuzz conform\" tests=\"" +
          std::to_string(tests) + "\" failures=\"" + std::to_string(failures) + "\" skipped=\"" +
          std::to_string(skipped) + "\">\n" + suites + "</testsuites>\n";
+}
+
+bool ReadJsonReport(const std::string& path, std::string_view text, const std::vector<Vector>& suite,
+                    std::vector<TargetReport>* out, std::string* error) {
+  nlohmann::json root = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto bad = [&](const std::string& what) {
+    *error = path + ": " + what;
+    return false;
+  };
+  if (root.is_discarded()) return bad("not JSON (write it with `xmppfuzz conform --format json`)");
+  if (!root.is_object() || !root.contains("targets") || !root["targets"].is_array()) {
+    return bad("not an xmppfuzz conform JSON report (no \"targets\" array)");
+  }
+  std::map<std::string, const Vector*> by_id;
+  for (const Vector& v : suite) by_id[v.id] = &v;
+  auto text_field = [](const nlohmann::json& j, const char* key) -> std::string {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  std::vector<TargetReport> read;
+  size_t index = 0;
+  for (const nlohmann::json& t : root["targets"]) {
+    std::string where = "target " + std::to_string(index++);
+    if (!t.is_object() || !t.contains("target") || !t["target"].is_string() || !t.contains("vectors") ||
+        !t["vectors"].is_array()) {
+      return bad(where + ": needs \"target\" (a string) and \"vectors\" (an array)");
+    }
+    TargetReport report;
+    report.target = t["target"].get<std::string>();
+    report.label = text_field(t, "label");
+    report.live = t.value("live", false);
+    report.expectations = text_field(t, "expectations");
+    where = "target '" + Printable(ShownName(report), 200) + "'";
+    if (auto it = t.find("stale_expectations"); it != t.end() && it->is_array()) {
+      for (const nlohmann::json& id : *it) {
+        if (id.is_string()) report.stale_expectations.push_back(id.get<std::string>());
+      }
+    }
+    for (const nlohmann::json& j : t["vectors"]) {
+      std::string id = j.is_object() ? text_field(j, "id") : std::string();
+      if (id.empty()) return bad(where + ": a vector without an \"id\"");
+      auto found = by_id.find(id);
+      if (found == by_id.end()) {
+        return bad(where + ": vector '" + Printable(id, 200) +
+                   "' is not in the suite (the report is from another version of the vectors)");
+      }
+      Result r;
+      r.vector = found->second;
+      std::string expected = text_field(j, "expected");
+      if (expected != r.vector->expect.Text(true)) {
+        return bad(where + ": vector '" + id + "' expects '" + Printable(expected, 200) + "' there but '" +
+                   r.vector->expect.Text(true) + "' in the suite (the report is from another version of the vectors)");
+      }
+      std::string verdict = text_field(j, "verdict");
+      bool known_verdict = false;
+      for (Verdict v : kVerdicts) {
+        if (verdict == VerdictName(v)) {
+          r.verdict = v;
+          known_verdict = true;
+        }
+      }
+      if (!known_verdict) return bad(where + ": vector '" + id + "' has no known verdict ('" + Printable(verdict, 40) + "')");
+      r.observed = text_field(j, "observed");
+      if (r.verdict != Verdict::kNotApplicable && r.observed.empty()) {
+        return bad(where + ": vector '" + id + "' has a verdict but no \"observed\" outcome");
+      }
+      r.message = text_field(j, "message");
+      r.observation.detail = text_field(j, "detail");
+      if (auto it = j.find("events"); it != j.end() && it->is_array()) {
+        for (const nlohmann::json& e : *it) {
+          if (e.is_string()) r.observation.events.push_back(e.get<std::string>());
+        }
+      }
+      report.results.push_back(std::move(r));
+    }
+    read.push_back(std::move(report));
+  }
+  for (TargetReport& r : read) out->push_back(std::move(r));
+  return true;
+}
+
+namespace {
+
+// Md makes |s| safe in a Markdown table cell: escaped for control bytes,
+// on one line, with | and ` escaped.
+std::string Md(const std::string& s, size_t max = 240) {
+  std::string out;
+  for (char c : Printable(s, max)) {
+    switch (c) {
+      case '|': out += "\\|"; break;
+      case '`': out += "\\`"; break;
+      case '\n': case '\t': out += ' '; break;
+      case '<': out += "&lt;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string CellMarkdown(const Counts* c) {
+  if (c == nullptr) return "";
+  static constexpr std::array<std::pair<Verdict, std::string_view>, 5> kShown = {{{Verdict::kFail, "FAIL"},
+                                                                                 {Verdict::kPass, "pass"},
+                                                                                 {Verdict::kAcceptable, "acc."},
+                                                                                 {Verdict::kKnown, "known"},
+                                                                                 {Verdict::kNotApplicable, "n/a"}}};
+  std::string out;
+  for (const auto& [v, name] : kShown) {
+    size_t n = (*c)[static_cast<size_t>(v)];
+    if (n == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += (v == Verdict::kFail ? "**" : "") + std::to_string(n) + " " + std::string(name) +
+           (v == Verdict::kFail ? "**" : "");
+  }
+  return out.empty() ? "0" : out;
+}
+
+// Reason is the expectations file's reason for a known deviation (the
+// message is "<the listed outcome>: <reason>"; outcomes never hold ": "),
+// else the whole message.
+std::string Reason(const Result& r) {
+  size_t colon = r.message.find(": ");
+  if (r.verdict == Verdict::kKnown && colon != std::string::npos) return r.message.substr(colon + 2);
+  return r.message;
+}
+
+}  // namespace
+
+std::string MarkdownReport(const std::vector<TargetReport>& reports, const MarkdownParts& parts) {
+  std::string out;
+  std::vector<std::map<std::string, Counts>> counts;
+  std::set<std::string> categories;
+  for (const TargetReport& report : reports) counts.push_back(CountByCategory(report));
+  // A category every target has only as n/a says nothing.
+  for (const auto& c : counts) {
+    for (const auto& [category, n] : c) {
+      size_t all = 0;
+      for (size_t x : n) all += x;
+      if (!category.empty() && n[static_cast<size_t>(Verdict::kNotApplicable)] != all) categories.insert(category);
+    }
+  }
+  auto header = [&](const std::string& first) {
+    std::string h = "| " + first + " |", rule = "|---|";
+    for (const TargetReport& report : reports) {
+      h += " " + Md(ShownName(report)) + " |";
+      rule += "---|";
+    }
+    return h + "\n" + rule + "\n";
+  };
+  if (parts.summary) {
+    out += header("category");
+    for (const std::string& category : categories) {
+      out += "| " + Md(category) + " |";
+      for (const auto& c : counts) {
+        auto it = c.find(category);
+        out += " " + CellMarkdown(it == c.end() ? nullptr : &it->second) + " |";
+      }
+      out += "\n";
+    }
+    out += "| total |";
+    for (size_t i = 0; i < reports.size(); ++i) {
+      Counts total{};
+      for (const std::string& category : categories) {
+        auto it = counts[i].find(category);
+        if (it == counts[i].end()) continue;
+        for (size_t v = 0; v < total.size(); ++v) total[v] += it->second[v];
+      }
+      out += " " + CellMarkdown(&total) + " |";
+    }
+    out += "\n";
+    for (const TargetReport& report : reports) {
+      for (const std::string& id : report.stale_expectations) {
+        out += "\n**FAIL**: " + Md(report.expectations) + " names vector `" + Md(id) + "`, which is not in the suite.\n";
+      }
+    }
+  }
+  // The vectors that are not a pass on some target, in suite order of the
+  // first report that has them.
+  std::vector<const Vector*> rows;
+  std::set<std::string> seen;
+  std::vector<std::map<std::string, const Result*>> by_id(reports.size());
+  for (size_t i = 0; i < reports.size(); ++i) {
+    for (const Result& r : reports[i].results) {
+      by_id[i][r.vector->id] = &r;
+      bool deviates = r.verdict == Verdict::kFail || r.verdict == Verdict::kKnown;
+      if (deviates && seen.insert(r.vector->id).second) rows.push_back(r.vector);
+    }
+  }
+  std::sort(rows.begin(), rows.end(), [](const Vector* a, const Vector* b) { return a->id < b->id; });
+  if (parts.deviations) {
+    if (!out.empty()) out += "\n";
+    if (rows.empty()) {
+      out += "No deviation: every applicable vector passed on every target.\n";
+    } else {
+      out += header("vector");
+      for (const Vector* v : rows) {
+        out += "| `" + Md(v->id) + "` |";
+        for (size_t i = 0; i < reports.size(); ++i) {
+          auto it = by_id[i].find(v->id);
+          std::string cell;
+          if (it == by_id[i].end()) {
+            cell = "";
+          } else if (it->second->verdict == Verdict::kNotApplicable) {
+            cell = "n/a";
+          } else if (it->second->verdict == Verdict::kPass || it->second->verdict == Verdict::kAcceptable) {
+            cell = "—";
+          } else {
+            cell = (it->second->verdict == Verdict::kFail ? "**FAIL**: " : "") + Md(ObservedText(*it->second), 80);
+          }
+          out += " " + cell + " |";
+        }
+        out += "\n";
+      }
+    }
+  }
+  if (parts.reasons && !rows.empty()) {
+    if (!out.empty()) out += "\n";
+    for (const Vector* v : rows) {
+      // One bullet per distinct reason, naming the targets that gave it.
+      std::vector<std::pair<std::string, std::string>> reasons;  // reason, targets
+      for (size_t i = 0; i < reports.size(); ++i) {
+        auto it = by_id[i].find(v->id);
+        if (it == by_id[i].end()) continue;
+        const Result& r = *it->second;
+        if (r.verdict != Verdict::kFail && r.verdict != Verdict::kKnown) continue;
+        std::string reason = Reason(r);
+        auto same = std::find_if(reasons.begin(), reasons.end(), [&](const auto& p) { return p.first == reason; });
+        if (same == reasons.end()) {
+          reasons.emplace_back(reason, ShownName(reports[i]));
+        } else {
+          same->second += ", " + ShownName(reports[i]);
+        }
+      }
+      for (const auto& [reason, names] : reasons) {
+        out += "- `" + Md(v->id) + "` (" + Md(names) + "): " + Md(reason, 1000) + "\n";
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace xmppfuzz::conform

@@ -73,6 +73,10 @@ struct Result {
   Verdict verdict = Verdict::kFail;
   Observation observation;
   std::string message;  // why it failed, or the acceptable/known/n-a reason
+  // Set only for a result read back from a JSON report (`xmppfuzz report`):
+  // the observed outcome as that run wrote it; |observation.outcome| is then
+  // not meaningful (reports print ObservedText).
+  std::string observed;
 };
 
 class Target {

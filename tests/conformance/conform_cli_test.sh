@@ -253,6 +253,118 @@ case $case_name in
     expect_rc 0
     ;;
 
+  label)
+    # --label names a target in every report; the target itself stays.
+    write_suite
+    conform --target inproc:expat --target inproc:libxml2 --label ref-expat --label ref-libxml2 --suite "$tmp/suite"
+    expect_rc 1
+    expect_in out "target ref-expat (inproc:expat): 3 vectors"
+    expect_in out "target ref-libxml2 (inproc:libxml2): 3 vectors"
+    conform --target inproc:expat --label ref-expat --suite "$tmp/suite" --format json
+    expect_in out '"label": "ref-expat"'
+    expect_in out '"target": "inproc:expat"'
+    conform --target inproc:expat --label ref-expat --suite "$tmp/suite" --format junit
+    expect_in out 'testsuite name="ref-expat/demo"'
+    conform --target inproc:expat --target inproc:libxml2 --label one --suite "$tmp/suite"
+    expect_usage_error "give --label once per --target"
+    conform --target inproc:expat --label 'has space' --suite "$tmp/suite"
+    expect_usage_error "--label takes 1 to 64 letters"
+    ;;
+
+  report-merge)
+    # Two runs merged by `xmppfuzz report` give the report one run of both
+    # targets gives, in every format.
+    write_suite
+    printf 'demo/wrong refused restricted-xml -- the vector is wrong\n' >"$tmp/t.expect"
+    both=(--target inproc:expat --target inproc:libxml2 --label a --label b --suite "$tmp/suite" --expect "$tmp/t.expect")
+    for format in json text junit html markdown; do
+      "$xmppfuzz" conform "${both[@]}" --format "$format" >"$tmp/both.$format" 2>"$tmp/err" || true
+    done
+    "$xmppfuzz" conform --target inproc:expat --label a --suite "$tmp/suite" --expect "$tmp/t.expect" \
+      --format json --out "$tmp/a.json" >/dev/null
+    rc=$?; expect_rc 0
+    "$xmppfuzz" conform --target inproc:libxml2 --label b --suite "$tmp/suite" --expect "$tmp/t.expect" \
+      --format json --out "$tmp/b.json" >/dev/null
+    for format in json text junit html markdown; do
+      "$xmppfuzz" report "$tmp/a.json" "$tmp/b.json" --suite "$tmp/suite" --format "$format" >"$tmp/out" 2>"$tmp/err"
+      rc=$?; expect_rc 0
+      cmp -s "$tmp/out" "$tmp/both.$format" || { diff "$tmp/both.$format" "$tmp/out" | head -20 >&2; fail "merged $format differs from one run's"; }
+    done
+    # --only keeps the matching targets (by label or target name).
+    "$xmppfuzz" report "$tmp/a.json" "$tmp/b.json" --suite "$tmp/suite" --only 'inproc:libxml2' >"$tmp/out" 2>"$tmp/err"
+    expect_in out "target b (inproc:libxml2)"
+    expect_not_in out "target a "
+    # --out writes the report and leaves the text table on stdout; --html too.
+    "$xmppfuzz" report "$tmp/a.json" --suite "$tmp/suite" --format json --out "$tmp/m.json" --html "$tmp/m.html" >"$tmp/out" 2>"$tmp/err"
+    rc=$?; expect_rc 0
+    expect_in out "target a (inproc:expat): 3 vectors"
+    grep -q '"label": "a"' "$tmp/m.json" || fail "--out JSON lacks the label"
+    grep -q '<table id="matrix"' "$tmp/m.html" || fail "--html page lacks the matrix"
+    # A failing target makes the merge exit 1.
+    "$xmppfuzz" conform --target inproc:expat --suite "$tmp/suite" --format json --out "$tmp/f.json" >/dev/null
+    "$xmppfuzz" report "$tmp/f.json" --suite "$tmp/suite" >"$tmp/out" 2>"$tmp/err"
+    rc=$?; expect_rc 1
+    expect_in out "  FAIL demo/wrong"
+    ;;
+
+  report-markdown)
+    # The README's tables: summary counts, the deviations matrix with the
+    # observed outcome, and the expectations file's reason.
+    write_suite
+    printf 'demo/wrong refused restricted-xml -- the vector is wrong (RFC 6120 11.1)\n' >"$tmp/t.expect"
+    conform --target inproc:expat --label ref --suite "$tmp/suite" --expect "$tmp/t.expect" --format markdown
+    expect_rc 0
+    expect_in out "| category | ref |"
+    expect_in out "| demo | 1 pass, 1 acc., 1 known |"
+    expect_in out "| \`demo/wrong\` | refused restricted-xml at 10 |"
+    expect_in out "- \`demo/wrong\` (ref): the vector is wrong (RFC 6120 11.1)"
+    expect_not_in out "demo/good\`"
+    "$xmppfuzz" conform --target inproc:expat --label ref --suite "$tmp/suite" --expect "$tmp/t.expect" \
+      --format json --out "$tmp/r.json" >/dev/null
+    "$xmppfuzz" report "$tmp/r.json" --suite "$tmp/suite" --format markdown --parts summary >"$tmp/out" 2>"$tmp/err"
+    expect_in out "| total | 1 pass, 1 acc., 1 known |"
+    expect_not_in out "demo/wrong"
+    # A failure shows in bold in both tables.
+    conform --target inproc:expat --label ref --suite "$tmp/suite" --format markdown
+    expect_rc 1
+    expect_in out "**1 FAIL**"
+    expect_in out "**FAIL**: refused restricted-xml at 10"
+    ;;
+
+  report-usage)
+    write_suite
+    "$xmppfuzz" conform --target inproc:expat --suite "$tmp/suite" --format json --out "$tmp/r.json" >/dev/null
+    run_report() { "$xmppfuzz" report "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
+    run_report "$tmp/missing.json" --suite "$tmp/suite"
+    expect_usage_error "cannot read '$tmp/missing.json'"
+    printf 'not json' >"$tmp/bad.json"
+    run_report "$tmp/bad.json" --suite "$tmp/suite"
+    expect_usage_error "$tmp/bad.json: not JSON"
+    printf '{"x": 1}' >"$tmp/bad.json"
+    run_report "$tmp/bad.json" --suite "$tmp/suite"
+    expect_usage_error "no \"targets\" array"
+    # A report from another suite: an id it lacks, or another expectation.
+    sed 's/"demo\/good"/"demo\/gone"/' "$tmp/r.json" >"$tmp/other.json"
+    run_report "$tmp/other.json" --suite "$tmp/suite"
+    expect_usage_error "vector 'demo/gone' is not in the suite"
+    sed 's/"expected": "accepted"/"expected": "closed"/' "$tmp/r.json" >"$tmp/other.json"
+    run_report "$tmp/other.json" --suite "$tmp/suite"
+    expect_usage_error "expects 'closed' there but 'accepted' in the suite"
+    sed 's/"verdict": "pass"/"verdict": "great"/' "$tmp/r.json" >"$tmp/other.json"
+    run_report "$tmp/other.json" --suite "$tmp/suite"
+    expect_usage_error "has no known verdict ('great')"
+    run_report "$tmp/r.json" --suite "$tmp/suite" --only 'xmpp://*'
+    expect_usage_error "no target in the reports matches --only"
+    run_report "$tmp/r.json" --suite "$tmp/suite" --filter 'nothing/*'
+    expect_usage_error "no vector in the reports matches 'nothing/*'"
+    run_report "$tmp/r.json" --suite "$tmp/suite" --parts summary,tables
+    expect_usage_error "--parts takes a comma-separated list"
+    run_report "$tmp/r.json" --suite "$tmp/suite" --format pdf
+    expect_usage_error "--format takes text, json, junit, html or markdown"
+    run_report --suite "$tmp/suite"
+    expect_usage_error "reports is required"
+    ;;
+
   usage-unknown-target)
     write_suite
     conform --target inproc:bogus --suite "$tmp/suite"
