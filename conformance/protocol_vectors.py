@@ -221,3 +221,93 @@ SUITE = {
     'proto-scram': {'scram': ("The server's SCRAM checks, each a tampered exchange from our client (RFC 5802,\n"
                               'RFC 7677, RFC 9266), a replayed client-final and XEP-0474 h=.', scram)},
 }
+
+
+# The SASL vectors of conformance/sasl_vectors.py that apply to a live server
+# as they are: server-role vectors whose one client message (a SCRAM
+# client-first, or a PLAIN message) must be refused, whatever the account,
+# salt or nonce. Each is sent as an <auth/> inside TLS; the SCRAM ones name
+# SCRAM-SHA-1 (the mechanism every server offers; the client-first grammar
+# is the same for every hash). The others depend on the reference's fixed
+# salts and nonces, or on an account or channel binding the vector fixes.
+SASL_B64 = {'client-nonce': 'rOprNGfwEbeRWgbNEkqO'}
+
+
+def _sasl_bytes(payload):
+    r"""The .vec input escapes (\xHH, \u{H...}) and {client-nonce} decoded."""
+    import re
+    for key, value in SASL_B64.items():
+        payload = payload.replace('{' + key + '}', value)
+    out = bytearray()
+    i = 0
+    while i < len(payload):
+        if payload.startswith('\\x', i):
+            out.append(int(payload[i + 2:i + 4], 16))
+            i += 4
+        elif payload.startswith('\\u{', i):
+            end = payload.index('}', i)
+            out += chr(int(payload[i + 3:end], 16)).encode('utf-8')
+            i = end + 1
+        elif payload[i] == '\\':
+            raise ValueError('unknown escape in SASL payload: ' + payload[i:i + 4])
+        elif payload[i] == '{':
+            raise ValueError('placeholder left in SASL payload: ' + payload)
+        else:
+            out += payload[i].encode('utf-8')
+            i += 1
+    return bytes(out)
+
+
+def _sasl_replays():
+    import base64
+    import sasl_vectors
+    defaults = {'kind', 'name', 'description', 'source', 'role', 'exchange', 'expect', 'check', 'user', 'password',
+                'salt', 'iterations', 'client-nonce', 'tls'}
+    replays = []
+    for category, files in sasl_vectors.SUITE.items():
+        if category == 'sasl-policy':
+            continue  # mechanism choice: the mechanism name is the vector
+        for _, (_, items) in files.items():
+            for v in items:
+                if v['role'] != 'server' or len(v['exchange']) != 1 or not v['expect'].startswith('failure'):
+                    continue
+                if set(v) - defaults:
+                    continue  # an authzid, an offer, a binding: the vector fixes more than the message
+                if v.get('user') != 'user' or v.get('password') != 'pencil' or v.get('tls', 'yes') != 'yes':
+                    continue  # another account, or a vector about the cleartext stream
+                head, _, payload = v['exchange'][0].partition(': ')
+                if len(head.split()) != 2 or head.split()[0] != 'auth':
+                    continue
+                mechanism = head.split()[1]
+                if mechanism.startswith('SCRAM-'):
+                    if mechanism.endswith('-PLUS'):
+                        continue
+                    mechanism = 'SCRAM-SHA-1'
+                elif mechanism != 'PLAIN':
+                    continue
+                try:
+                    raw = _sasl_bytes(payload)
+                except ValueError:
+                    continue
+                wire = base64.b64encode(raw).decode('ascii') if raw else '='
+                condition = v['expect'].split()[1] if len(v['expect'].split()) > 1 else ''
+                expect = 'failure ' + condition if condition else 'failure'
+                step = ("send <auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='%s'>%s</auth> -> %s"
+                        % (mechanism, wire, expect))
+                acceptable = []
+                if condition and condition != 'not-authorized':
+                    acceptable.append(('deviates 5 failure not-authorized',
+                                       'refused, with the generic not-authorized (RFC 6120 section 6.5.10) '
+                                       'instead of ' + condition))
+                replays.append(scenario(
+                    category.replace('sasl-', '') + '-' + v['name'],
+                    'the SASL vector %s/%s sent live: %s' % (category, v['name'], v['description']),
+                    v['source'] + '; RFC 6120 section 6.4.5, 6.5',
+                    SECURE + [step], acceptable=acceptable))
+    return replays
+
+
+sasl_replay = _sasl_replays()
+SUITE['proto-sasl-replay'] = {'replay': (
+    'The SASL vectors that apply to a live server as they are (conformance/sasl_vectors.py):\n'
+    'one client message that must be refused, sent as an <auth/> inside TLS.', sasl_replay)}
