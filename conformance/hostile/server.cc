@@ -1027,10 +1027,13 @@ class Session {
 
   void CloseStream() {
     SendRaw(config_.websocket ? "<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>" : "</stream:stream>");
-    // Give the client a moment to close its side.
-    auto deadline = Clock::now() + std::chrono::milliseconds(1000);
-    while (!closed_ && MsLeft(deadline) > 0) {
-      if (!Next(static_cast<int>(MsLeft(deadline)), /*patient=*/false)) break;
+    // Give the client a moment to close its side: a second after its last
+    // bytes, and longer while it is busy on the CPU (still parsing the
+    // payload on a loaded machine), so that our close never races its last
+    // writes (a client killed by SIGPIPE on a loaded machine only).
+    auto start = Clock::now();
+    while (!closed_ && Clock::now() - start < std::chrono::milliseconds(kMaxPatienceMs)) {
+      if (!Next(1000)) break;
     }
     state_ = State::kDone;
   }
