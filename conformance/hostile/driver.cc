@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -66,13 +67,15 @@ bool NpmName(const std::string& p, std::string* name) {
 }
 
 // Ticks of the process group |pgid|: RSS (bytes) and CPU time (s), from /proc.
-void GroupUsage(pid_t pgid, uint64_t* rss, double* cpu) {
+// Returns how many processes the group has.
+int GroupUsage(pid_t pgid, uint64_t* rss, double* cpu) {
   *rss = 0;
   *cpu = 0;
+  int members = 0;
   static const long page = ::sysconf(_SC_PAGESIZE);
   static const long hz = ::sysconf(_SC_CLK_TCK);
   DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return;
+  if (proc == nullptr) return 0;
   while (struct dirent* e = ::readdir(proc)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
     char path[300];
@@ -96,13 +99,20 @@ void GroupUsage(pid_t pgid, uint64_t* rss, double* cpu) {
     // f[0] is field 3 (state); pgrp is field 5, utime 14, stime 15,
     // cutime 16, cstime 17, rss 24.
     if (count < 22 || f[2] != pgid) continue;
+    ++members;
     *cpu += static_cast<double>(f[11] + f[12] + f[13] + f[14]) / static_cast<double>(hz);
     *rss += static_cast<uint64_t>(f[21]) * static_cast<uint64_t>(page);
   }
   ::closedir(proc);
+  return members;
 }
 
 }  // namespace
+
+bool GroupCpuSeconds(pid_t pgid, double* cpu) {
+  uint64_t rss = 0;
+  return pgid > 0 && GroupUsage(pgid, &rss, cpu) > 0;
+}
 
 std::string_view RunStatusName(RunStatus s) {
   switch (s) {
@@ -221,7 +231,8 @@ DriverEvent ParseDriverLine(std::string_view line) {
   return e;
 }
 
-DriverRun RunDriver(const std::vector<std::string>& command, const Limits& limits) {
+DriverRun RunDriver(const std::vector<std::string>& command, const Limits& limits,
+                    const std::function<void(pid_t)>& on_start) {
   DriverRun run;
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
@@ -264,6 +275,7 @@ DriverRun RunDriver(const std::vector<std::string>& command, const Limits& limit
     return run;
   }
   ::setpgid(pid, pid);  // also in the parent: no window where a kill misses
+  if (on_start) on_start(pid);
   std::string out, err, partial;
   size_t kept = 0;
   bool out_open = true, err_open = true, exited = false;

@@ -21,7 +21,10 @@
 #ifndef XMPPFUZZ_CONFORMANCE_HOSTILE_HOSTILE_H_
 #define XMPPFUZZ_CONFORMANCE_HOSTILE_HOSTILE_H_
 
+#include <sys/types.h>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -119,8 +122,10 @@ struct DriverRun {
 
 // RunDriver runs |command| (argv) in a new process group with |limits|,
 // reads its stdout as JSON lines, and kills the whole group at the end.
-// |on_start| (optional) runs in the parent after the fork.
-DriverRun RunDriver(const std::vector<std::string>& command, const Limits& limits);
+// |on_start| (optional) runs in the parent after the fork with the group's
+// id (the child's pid), before the first byte is read.
+DriverRun RunDriver(const std::vector<std::string>& command, const Limits& limits,
+                    const std::function<void(pid_t)>& on_start = {});
 
 // ParseDriverLine reads one printed line.
 DriverEvent ParseDriverLine(std::string_view line);

@@ -2,6 +2,8 @@
 #ifndef XMPPFUZZ_CONFORMANCE_HOSTILE_INTERNAL_H_
 #define XMPPFUZZ_CONFORMANCE_HOSTILE_INTERNAL_H_
 
+#include <sys/types.h>
+
 #include <map>
 #include <string>
 
@@ -32,6 +34,11 @@ const HostilePki& Pki();
 
 // CertNameValid reports whether |name| is one of the leaves above.
 bool CertNameValid(const std::string& name);
+
+// GroupCpuSeconds sets |cpu| to the CPU time (user + system, children
+// included, in seconds) the processes of group |pgid| have used. Returns
+// false when the group has no process left (or |pgid| is not positive).
+bool GroupCpuSeconds(pid_t pgid, double* cpu);
 
 // Escape renders peer bytes printable (base::EscapeBytes, bounded).
 std::string Escape(std::string_view bytes, size_t max = 600);

@@ -36,6 +36,14 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxConnections = 4;  // a client that reconnects for ever is bounded by its wall clock
 constexpr size_t kMaxClientBytes = 4u << 20;
+// A client that used at least this share of the wall clock on the CPU while
+// our server waited for it is working (a SCRAM key derivation in JavaScript
+// on a loaded machine), not silent: the wait goes on. An idle client (one
+// waiting on its socket or a timer) uses next to none.
+constexpr double kBusyShare = 0.05;
+// The longest our server waits on a busy client in one step; the driver's
+// own wall-clock and CPU limits end it sooner.
+constexpr int kMaxPatienceMs = 120000;
 
 int64_t MsLeft(Clock::time_point deadline) {
   return std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
@@ -511,8 +519,9 @@ class Session {
     kDone,
   };
 
-  Session(const ServeConfig& config, ServerLog* log, int fd, const std::atomic<bool>* stop)
-      : config_(config), s_(config.script), log_(log), fd_(fd), stop_(stop), tcp_(fd) {}
+  Session(const ServeConfig& config, ServerLog* log, int fd, const std::atomic<bool>* stop,
+          const std::atomic<pid_t>* client_group)
+      : config_(config), s_(config.script), log_(log), fd_(fd), stop_(stop), client_group_(client_group), tcp_(fd) {}
 
   void Run() {
     channel_ = &tcp_;
@@ -621,10 +630,26 @@ class Session {
     return s + "</mechanisms>";
   }
 
+  // ClientCpu reads the CPU time of the driver's process group; false when
+  // no driver is watched or its group is gone.
+  bool ClientCpu(double* cpu) const {
+    pid_t group = client_group_ == nullptr ? 0 : client_group_->load();
+    return group > 0 && GroupCpuSeconds(group, cpu);
+  }
+
   // Next returns the client's next stream event, or nullopt when it went
   // silent for |timeout_ms|, closed, or broke the stream rules (logged).
-  std::optional<stream::Event> Next(int timeout_ms) {
-    auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  // Silent means idle: with |patient|, a client that kept the CPU busy
+  // (kBusyShare of the wait) is waited for again, up to kMaxPatienceMs, so
+  // that a slow machine never makes our server give up on a client that is
+  // still computing its next move (the verdict would then be judged on a
+  // scenario that never ran).
+  std::optional<stream::Event> Next(int timeout_ms, bool patient = true) {
+    auto start = Clock::now();
+    auto deadline = start + std::chrono::milliseconds(timeout_ms);
+    auto mark = start;
+    double cpu_mark = 0;
+    patient = patient && ClientCpu(&cpu_mark);
     while (true) {
       if (!pending_.empty()) {
         stream::Event e = std::move(pending_.front());
@@ -651,8 +676,15 @@ class Session {
         return std::nullopt;
       }
       if (r == 0) {
-        if (MsLeft(deadline) == 0) return std::nullopt;
-        continue;
+        if (MsLeft(deadline) > 0) continue;
+        if (patient && ClientBusy(&mark, &cpu_mark) &&
+            Clock::now() - start < std::chrono::milliseconds(kMaxPatienceMs)) {
+          if (!waited_on_busy_) log_->Note("waiting on a busy client (it is using the CPU)");
+          waited_on_busy_ = true;
+          deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+          continue;
+        }
+        return std::nullopt;
       }
       received_ += in.size();
       if (received_ > kMaxClientBytes) {
@@ -671,6 +703,19 @@ class Session {
       parser_->Feed(in);
       for (stream::Event& e : parser_->TakeEvents()) pending_.push_back(std::move(e));
     }
+  }
+
+  // ClientBusy reports whether the client used kBusyShare of the wall clock
+  // on the CPU since |mark|, and moves the mark to now.
+  bool ClientBusy(Clock::time_point* mark, double* cpu_mark) const {
+    double cpu = 0;
+    if (!ClientCpu(&cpu)) return false;
+    auto now = Clock::now();
+    double wall_s = std::chrono::duration<double>(now - *mark).count();
+    bool busy = cpu - *cpu_mark >= kBusyShare * wall_s;
+    *mark = now;
+    *cpu_mark = cpu;
+    return busy;
   }
 
   // ---- states
@@ -910,7 +955,7 @@ class Session {
   // (or after idle_ms) the scenario's payload goes out, then we linger.
   void Online() {
     auto until = injected_ ? linger_end_ : online_since_ + std::chrono::milliseconds(config_.idle_ms);
-    auto e = Next(static_cast<int>(std::max<int64_t>(1, MsLeft(until))));
+    auto e = Next(static_cast<int>(std::max<int64_t>(1, MsLeft(until))), /*patient=*/false);
     if (!e) {
       if (closed_) return Finish();
       if (!injected_) {
@@ -982,10 +1027,13 @@ class Session {
 
   void CloseStream() {
     SendRaw(config_.websocket ? "<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>" : "</stream:stream>");
-    // Give the client a moment to close its side.
-    auto deadline = Clock::now() + std::chrono::milliseconds(1000);
-    while (!closed_ && MsLeft(deadline) > 0) {
-      if (!Next(static_cast<int>(MsLeft(deadline)))) break;
+    // Give the client a moment to close its side: a second after its last
+    // bytes, and longer while it is busy on the CPU (still parsing the
+    // payload on a loaded machine), so that our close never races its last
+    // writes (a client killed by SIGPIPE on a loaded machine only).
+    auto start = Clock::now();
+    while (!closed_ && Clock::now() - start < std::chrono::milliseconds(kMaxPatienceMs)) {
+      if (!Next(1000)) break;
     }
     state_ = State::kDone;
   }
@@ -1003,6 +1051,7 @@ class Session {
   ServerLog* log_;
   int fd_;
   const std::atomic<bool>* stop_;
+  const std::atomic<pid_t>* client_group_;
   TcpChannel tcp_;
   std::unique_ptr<TlsChannel> tls_;
   std::unique_ptr<WsChannel> ws_;
@@ -1021,6 +1070,7 @@ class Session {
   bool bad_v_challenge_sent_ = false;
   bool header_sent_ = false;
   bool injected_ = false;
+  bool waited_on_busy_ = false;
   size_t received_ = 0;
   Clock::time_point online_since_{};
   Clock::time_point linger_end_{};
@@ -1106,7 +1156,7 @@ void Server::Loop() {
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ++log_.connections;
     log_.Note("connection " + std::to_string(log_.connections));
-    Session session(config_, &log_, fd, &stop_);
+    Session session(config_, &log_, fd, &stop_, &client_group_);
     session.Run();
     ::shutdown(fd, SHUT_RDWR);
     ::close(fd);

@@ -3,6 +3,8 @@
 #ifndef XMPPFUZZ_CONFORMANCE_HOSTILE_SERVER_H_
 #define XMPPFUZZ_CONFORMANCE_HOSTILE_SERVER_H_
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -82,6 +84,9 @@ class Server {
     config_.header_bytes = std::move(header);
   }
   int port() const { return port_; }
+  // WatchClient names the driver's process group: a client that keeps the
+  // CPU busy is not taken for a silent one (Next waits on for it).
+  void WatchClient(pid_t group) { client_group_.store(group); }
   void Stop();
   ServerLog& log() { return log_; }
   const ServerLog& log() const { return log_; }
@@ -93,6 +98,7 @@ class Server {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<pid_t> client_group_{0};
   std::thread thread_;
 };
 

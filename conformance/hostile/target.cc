@@ -310,7 +310,8 @@ class ClientTarget final : public conform::Target {
         // /etc/hosts), so the URL's host is the name the certificate is for.
         cmd.push_back("wss://" + std::string(kDomain) + ":" + port + "/xmpp-websocket");
       }
-      rec.driver = RunDriver(cmd, config_.limits);
+      Server* server = rec.server.get();
+      rec.driver = RunDriver(cmd, config_.limits, [server](pid_t group) { server->WatchClient(group); });
       rec.server->Stop();
       canary.Stop();
       runs.push_back(std::move(rec));

@@ -10,6 +10,10 @@ child process and its JSON report is checked vector by vector.
   hang / spin / grow / crash
               one vector; the verdict is hung / cpu-bound / memory / crashed
               and the run ends within its limit
+  slow        the vulnerable driver, busy on the CPU for longer than the
+              server's idle wait before its SASL step: the server
+              waits for it, the scenario runs and the finding is reported
+              (a server that gave up on it judged a scenario never played)
   skip        a driver that is not built, and one whose package is missing:
               exit 3 (ctest's skip code) with the reason, every vector n/a
   escape      no byte a driver printed reaches the report unescaped
@@ -157,6 +161,18 @@ def case_resource(mode, verdict, extra, bound_s):
     print('%s: %s in %.1f s' % (mode, verdict, wall))
 
 
+def case_slow():
+    # 4.5 s of CPU before its SASL step, over the server's 3 s idle wait.
+    vid = 'client-xml/comment'
+    report, p, wall = run('slow', ['--filter', vid], expect_rc=1)
+    r = results(report)[vid]
+    if outcome(r) != 'vulnerable accepted-comment' or r['verdict'] != 'fail':
+        fail('slow: expected vulnerable accepted-comment, got %s %s\n%s' % (r['verdict'], outcome(r), r.get('detail', '')))
+    if 'waiting on a busy client' not in r.get('detail', ''):
+        fail('slow: the server timeline does not say it waited on the busy client\n%s' % r.get('detail', ''))
+    print('slow: the busy client was waited for; %s in %.1f s' % (outcome(r), wall))
+
+
 def case_skip():
     for target, reason in (('not-built', 'driver not built: libxmppfuzz-no-such-dev missing'),
                            ('no-package', 'package missing: python3-xmppfuzz-no-such-package')):
@@ -223,6 +239,7 @@ CASES = {
     'spin': lambda: case_resource('spin', 'cpu-bound', ['--client-cpu-s', '2'], 30),
     'grow': lambda: case_resource('grow', 'memory', ['--client-memory-mib', '256'], 30),
     'crash': lambda: case_resource('crash', 'crashed', [], 30),
+    'slow': case_slow,
     'skip': case_skip,
     'escape': case_escape,
     'websocket': case_websocket,

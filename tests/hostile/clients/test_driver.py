@@ -15,6 +15,9 @@ client on Python's socket and ssl modules that obeys the driver contract
                      stanzas by tag counting, no origin checks
   --mode hang|spin|grow|crash
                      prints start, then sleeps / spins / allocates / aborts
+  --busy-ms N        spins on the CPU for N ms before it sends PLAIN <auth/>
+                     or SCRAM client-final (a slow key derivation: JavaScript
+                     on a loaded machine), whatever the mode
 
 It is a test peer for the harness, not a model of any library.
 """
@@ -378,7 +381,13 @@ class Client:
                 return self.plain() if name == 'PLAIN' else self.scram(name, offered)
         raise Closed('no mechanism')
 
+    def busy(self):
+        until = time.monotonic() + self.a.busy_ms / 1000.0
+        while time.monotonic() < until:
+            pass
+
     def plain(self):
+        self.busy()
         msg = base64.b64encode(('\0%s\0%s' % (self.user, self.a.password)).encode()).decode()
         self.send("<auth xmlns='%s' mechanism='PLAIN'>%s</auth>" % (NS_SASL, msg))
         answer = self.next()
@@ -408,6 +417,7 @@ class Client:
                 want = base64.b64encode(h('\x1e'.join(sorted(offered)).encode()).digest()).decode()
                 if attrs['h'] != want:
                     self.abort('XEP-0474 downgrade hash mismatch')
+        self.busy()
         salted = hashlib.pbkdf2_hmac(h().name, self.a.password.encode(), s, i)
         client_key = hmac.new(salted, b'Client Key', h).digest()
         without_proof = 'c=%s,r=%s' % (base64.b64encode(gs2.encode()).decode(), r)
@@ -513,6 +523,7 @@ def main():
     ap.add_argument('--resource', default='test')
     ap.add_argument('--websocket')
     ap.add_argument('--iq-to')
+    ap.add_argument('--busy-ms', type=int, default=0)
     ap.add_argument('--mode', default='careful',
                     choices=['careful', 'vulnerable', 'hang', 'spin', 'grow', 'crash'])
     args = ap.parse_args()
