@@ -241,6 +241,21 @@ def demangle(names):
     return lines if out.returncode == 0 and len(lines) == len(names) else list(names)
 
 
+# Spelled-out standard types, shortened in the table (the JSON keeps the
+# mangled name too).
+SHORT_NAMES = (
+    ("std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >", "std::string"),
+    ("std::basic_string_view<char, std::char_traits<char> >", "std::string_view"),
+    ("[abi:cxx11]", ""),
+)
+
+
+def shorten(name):
+    for long, short in SHORT_NAMES:
+        name = name.replace(long, short)
+    return name
+
+
 def split_name(name):
     # A function with internal linkage is named "<file>:<mangled name>".
     m = re.match(r"^(.+\.(?:cc|cpp|cxx|c|h|hh|hpp)):(.+)$", name)
@@ -289,7 +304,7 @@ def functions_from(full_data, targets, limit):
     out = []
     for e, name in zip(top, shown):
         out.append({
-            "function": name,
+            "function": shorten(name),
             "mangled": e["names"][0],
             "symbols": len(e["names"]),
             "file": component_of(e["file"], targets)[1],
