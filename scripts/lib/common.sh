@@ -13,6 +13,8 @@ XMPPFUZZ_PKGS_BUILD=(cmake ninja-build g++ clang-14 libclang-rt-14-dev ccache pk
   libidn2-dev libpsl-dev)
 XMPPFUZZ_PKGS_BENCH=(libbenchmark-dev)
 XMPPFUZZ_PKGS_FUZZ=(afl++ dpkg-dev debian-archive-keyring)
+# scripts/coverage and its check (llvm-profdata-14, llvm-cov-14, llvm-cxxfilt-14).
+XMPPFUZZ_PKGS_COVERAGE=(llvm-14)
 # The ClusterFuzzLite workflow check (tests/scripts/cflite_check.py).
 XMPPFUZZ_PKGS_CI_CHECK=(python3-yaml)
 # The SASL interop tests' peers (label interop): GNU SASL's gsasl and Cyrus

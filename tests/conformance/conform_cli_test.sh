@@ -379,7 +379,7 @@ case $case_name in
   usage-unknown-format)
     write_suite
     conform --format xml --suite "$tmp/suite"
-    expect_usage_error "--format takes text, json, junit or html, got 'xml'"
+    expect_usage_error "--format takes text, json, junit, html or markdown, got 'xml'"
     ;;
 
   usage-non-loopback)
@@ -466,7 +466,7 @@ case $case_name in
     conform --suite "$tmp/suite/demo/cases.vec"
     expect_usage_error "suite '$tmp/suite/demo/cases.vec' is not a directory"
     conform --suite "$tmp/suite" --format yaml --out "$tmp/left.json"
-    expect_usage_error "--format takes text, json, junit or html"
+    expect_usage_error "--format takes text, json, junit, html or markdown"
     [[ ! -e $tmp/left.json ]] || fail "a run refused for bad usage left '$tmp/left.json' behind"
     conform --suite "$tmp/suite" --expect "$tmp/missing.expect" --out "$tmp/left.json"
     expect_usage_error "cannot read '$tmp/missing.expect'"
