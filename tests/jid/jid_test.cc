@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <iterator>
 #include <memory>
@@ -640,6 +641,24 @@ TEST(JidCodePoints, FullStopsAllowedInLocalpartAndResource) {
   for (char32_t cp : kFullStops) {
     const std::string text = "a" + Utf8(cp) + "b";
     EXPECT_TRUE(Accepted(text + "@example.com/" + text, text, "example.com", text));
+  }
+}
+
+TEST(JidCodePoints, LdhLabelBoundaries) {
+  // RFC 7622 3.2 with RFC 5890 2.3.1: an ASCII label holds letters, digits
+  // and inner hyphens. The ends of each range are accepted, the octets just
+  // outside them refused where they reach a label ('/' and '@' split the JID).
+  for (char c : {'0', '9', 'a', 'z', 'A', 'Z'}) {
+    SCOPED_TRACE(c);
+    const std::string label = std::string("x") + c + "y";
+    std::string lowered = label;
+    for (char& l : lowered) l = static_cast<char>(std::tolower(static_cast<unsigned char>(l)));
+    EXPECT_TRUE(Accepted(label + ".example", "", lowered + ".example", ""));
+    EXPECT_TRUE(Accepted(std::string(1, c) + ".example", "", lowered.substr(1, 1) + ".example", ""));
+  }
+  for (char c : {',', ':', '`', '{', '['}) {
+    SCOPED_TRACE(c);
+    EXPECT_TRUE(Refused(std::string("x") + c + "y.example", Code::kBadDomain, 1));
   }
 }
 
