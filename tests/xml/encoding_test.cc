@@ -344,6 +344,13 @@ TEST(LineEnds, CrAndLfInSeparateCdataSections) {
   EXPECT_EVENTS(InBody("<![CDATA[a\r]]><![CDATA[\nb]]>"), {kOpen, BodyStanza("a&#10;&#10;b")});
 }
 
+// XML 1.0 2.7: a CDATA section ends at the first "]]>" and nowhere else, so
+// "]>" and a third ']' before the end are text.
+TEST(Cdata, OnlyTwoBracketsAndGreaterThanEndIt) {
+  EXPECT_EVENTS(InBody("<![CDATA[a]>b]]]>"), {kOpen, BodyStanza("a]&gt;b]")});
+  EXPECT_EVENTS(InBody("<![CDATA[]>]]>"), {kOpen, BodyStanza("]&gt;")});
+}
+
 TEST(LineEnds, LongCdataWithCrLfEverywhere) {
   std::string text, expected;
   for (int i = 0; i < 700; ++i) {
