@@ -251,5 +251,30 @@ TEST(StarttlsNames, Printable) {
   EXPECT_EQ(StarttlsWaitName(StarttlsWait::kStartTls), "start-tls");
 }
 
+// Every state and wait value has its own name (they appear in DebugString()
+// and in the conformance reports).
+TEST(StarttlsNames, EveryValueNamed) {
+  using C = StarttlsClient::State;
+  using S = StarttlsServer::State;
+  EXPECT_EQ(StateName(C::kSendHeader), "send-header");
+  EXPECT_EQ(StateName(C::kReadFeatures), "read-features");
+  EXPECT_EQ(StateName(C::kReadProceed), "read-proceed");
+  EXPECT_EQ(StateName(C::kHandshake), "handshake");
+  EXPECT_EQ(StateName(C::kPlaintext), "plaintext");
+  EXPECT_EQ(StateName(C::kFailed), "failed");
+  EXPECT_EQ(StateName(static_cast<C>(99)), "unknown");
+  EXPECT_EQ(StateName(S::kReadHeader), "read-header");
+  EXPECT_EQ(StateName(S::kReadStarttls), "read-starttls");
+  EXPECT_EQ(StateName(S::kHandshake), "handshake");
+  EXPECT_EQ(StateName(S::kFailed), "failed");
+  EXPECT_EQ(StateName(static_cast<S>(99)), "unknown");
+  EXPECT_EQ(StarttlsWaitName(StarttlsWait::kSend), "send");
+  EXPECT_EQ(StarttlsWaitName(StarttlsWait::kNeedBytes), "need-bytes");
+  EXPECT_EQ(StarttlsWaitName(StarttlsWait::kStartTls), "start-tls");
+  EXPECT_EQ(StarttlsWaitName(StarttlsWait::kNoTls), "no-tls");
+  EXPECT_EQ(StarttlsWaitName(StarttlsWait::kFailed), "failed");
+  EXPECT_EQ(StarttlsWaitName(static_cast<StarttlsWait>(99)), "unknown");
+}
+
 }  // namespace
 }  // namespace xmppfuzz::tls
