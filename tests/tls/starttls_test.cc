@@ -99,6 +99,22 @@ TEST(StarttlsClientPolicy, FailureElementIsRefusal) {
   EXPECT_EQ(client.failure(), (Failure{Error::kStarttlsRefused, kServerHeader.size() + features.size()}));
 }
 
+// Start() opens the stream once; a second call is a caller error, reported
+// at the number of peer bytes consumed so far.
+TEST(StarttlsClientPolicy, SecondStartFailsAtTheBytesConsumed) {
+  StarttlsClient client({});
+  ASSERT_EQ(client.Start(), StarttlsWait::kSend);
+  EXPECT_EQ(client.Start(), StarttlsWait::kFailed);
+  EXPECT_EQ(client.failure(), (Failure{Error::kUnexpectedElement, 0}));
+  EXPECT_EQ(client.state(), StarttlsClient::State::kFailed);
+
+  StarttlsClient fed({});
+  fed.Start();
+  EXPECT_EQ(fed.Feed(kServerHeader), StarttlsWait::kNeedBytes);
+  EXPECT_EQ(fed.Start(), StarttlsWait::kFailed);
+  EXPECT_EQ(fed.failure(), (Failure{Error::kUnexpectedElement, kServerHeader.size()}));
+}
+
 TEST(StarttlsClientPolicy, SuccessInsteadOfProceedIsUnexpected) {
   StarttlsClient client({});
   client.Start();
