@@ -17,6 +17,9 @@ XMPPFUZZ_PKGS_FUZZ=(afl++ dpkg-dev debian-archive-keyring)
 XMPPFUZZ_PKGS_COVERAGE=(llvm-14)
 # The ClusterFuzzLite workflow check (tests/scripts/cflite_check.py).
 XMPPFUZZ_PKGS_CI_CHECK=(python3-yaml)
+# scripts/mutate: the mutant generator reads clang's AST (python3-clang-14);
+# the scratch copy of the tree is kept with rsync.
+XMPPFUZZ_PKGS_MUTATE=(python3-clang-14 rsync)
 # The SASL interop tests' peers (label interop): GNU SASL's gsasl and Cyrus
 # SASL (libsasl2 with its SCRAM/PLAIN plugins and sasldb) for cyrus_peer.
 XMPPFUZZ_PKGS_INTEROP=(gsasl libsasl2-dev libsasl2-modules libsasl2-modules-db)

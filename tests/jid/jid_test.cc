@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace xmppfuzz::jid {
 namespace {
@@ -545,6 +549,131 @@ TEST(JidLabel, IdeographicFullStop) {
 
 TEST(JidLabel, FullwidthFullStop) {
   EXPECT_TRUE(Refused("example\uFF0Ecom", Code::kBadDomain, 7));
+}
+
+// --- Every listed code point and its neighbours ----------------------------
+// The tests above pick one code point of each class; these walk every code
+// point the parser lists (RFC 8264 9.12 controls, 9.14 spaces; RFC 3490 3.1
+// full stops) and the ones on either side, so that a list that loses or
+// gains a member, or a range that moves by one, is caught.
+
+// Utf8 is an independent UTF-8 encoder (RFC 3629 3) for these tests.
+std::string Utf8(char32_t cp) {
+  std::string out;
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+  return out;
+}
+
+// The non-ASCII White_Space code points that are not controls (Unicode's
+// PropList.txt), which RFC 8264 9.14 disallows in IdentifierClass.
+constexpr char32_t kNonAsciiSpaces[] = {
+    0xA0,   0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006,
+    0x2007, 0x2008, 0x2009, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000};
+// The ideographic, fullwidth and halfwidth ideographic full stops (RFC 3490
+// 3.1).
+constexpr char32_t kFullStops[] = {0x3002, 0xFF0E, 0xFF61};
+
+bool Listed(const char32_t* first, const char32_t* last, char32_t cp) {
+  return std::find(first, last, cp) != last;
+}
+bool IsSpaceCp(char32_t cp) {
+  return Listed(std::begin(kNonAsciiSpaces), std::end(kNonAsciiSpaces), cp);
+}
+bool IsFullStopCp(char32_t cp) {
+  return Listed(std::begin(kFullStops), std::end(kFullStops), cp);
+}
+bool IsControlCp(char32_t cp) { return cp <= 0x1F || (cp >= 0x7F && cp <= 0x9F); }
+
+// Neighbours: every listed code point and the ones just below and above.
+std::vector<char32_t> WithNeighbours(const char32_t* first, const char32_t* last) {
+  std::vector<char32_t> out;
+  for (const char32_t* cp = first; cp != last; ++cp) {
+    out.insert(out.end(), {*cp - 1, *cp, *cp + 1});
+  }
+  return out;
+}
+
+TEST(JidCodePoints, SpacesRefusedInLocalpartNeighboursAccepted) {
+  for (char32_t cp : WithNeighbours(std::begin(kNonAsciiSpaces), std::end(kNonAsciiSpaces))) {
+    SCOPED_TRACE(::testing::Message() << "U+" << std::hex << static_cast<uint32_t>(cp));
+    const std::string local = "a" + Utf8(cp) + "b";
+    if (IsSpaceCp(cp) || IsControlCp(cp)) {
+      EXPECT_TRUE(Refused(local + "@example.com", Code::kForbiddenLocalChar, 1));
+    } else {
+      EXPECT_TRUE(Accepted(local + "@example.com", local, "example.com", ""));
+    }
+  }
+}
+
+TEST(JidCodePoints, SpacesAndFullStopsRefusedInUlabelNeighboursAccepted) {
+  std::vector<char32_t> cps = WithNeighbours(std::begin(kNonAsciiSpaces), std::end(kNonAsciiSpaces));
+  const std::vector<char32_t> stops = WithNeighbours(std::begin(kFullStops), std::end(kFullStops));
+  cps.insert(cps.end(), stops.begin(), stops.end());
+  for (char32_t cp : cps) {
+    SCOPED_TRACE(::testing::Message() << "U+" << std::hex << static_cast<uint32_t>(cp));
+    const std::string label = "b" + Utf8(cp) + "c";
+    if (IsControlCp(cp)) {
+      EXPECT_TRUE(Refused(label + ".example", Code::kForbiddenChar, 1));
+    } else if (IsSpaceCp(cp) || IsFullStopCp(cp)) {
+      EXPECT_TRUE(Refused(label + ".example", Code::kBadDomain, 1));
+    } else {
+      EXPECT_TRUE(Accepted(label + ".example", "", label + ".example", ""));
+    }
+  }
+}
+
+TEST(JidCodePoints, FullStopsAllowedInLocalpartAndResource) {
+  // RFC 7622 3.3 and 3.4 do not treat the full stops as separators.
+  for (char32_t cp : kFullStops) {
+    const std::string text = "a" + Utf8(cp) + "b";
+    EXPECT_TRUE(Accepted(text + "@example.com/" + text, text, "example.com", text));
+  }
+}
+
+TEST(JidCodePoints, LdhLabelBoundaries) {
+  // RFC 7622 3.2 with RFC 5890 2.3.1: an ASCII label holds letters, digits
+  // and inner hyphens. The ends of each range are accepted, the octets just
+  // outside them refused where they reach a label ('/' and '@' split the JID).
+  for (char c : {'0', '9', 'a', 'z', 'A', 'Z'}) {
+    SCOPED_TRACE(c);
+    const std::string label = std::string("x") + c + "y";
+    std::string lowered = label;
+    for (char& l : lowered) l = static_cast<char>(std::tolower(static_cast<unsigned char>(l)));
+    EXPECT_TRUE(Accepted(label + ".example", "", lowered + ".example", ""));
+    EXPECT_TRUE(Accepted(std::string(1, c) + ".example", "", lowered.substr(1, 1) + ".example", ""));
+  }
+  for (char c : {',', ':', '`', '{', '['}) {
+    SCOPED_TRACE(c);
+    EXPECT_TRUE(Refused(std::string("x") + c + "y.example", Code::kBadDomain, 1));
+  }
+}
+
+TEST(JidCodePoints, ResourceRefusesExactlyTheControls) {
+  // RFC 7622 3.4: the resourcepart (OpaqueString, RFC 8265 4.2) keeps
+  // spaces; only the controls (RFC 8264 9.12) are refused.
+  for (char32_t cp : {0x00, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0x9F, 0xA0, 0x2028, 0x3000}) {
+    SCOPED_TRACE(::testing::Message() << "U+" << std::hex << static_cast<uint32_t>(cp));
+    const std::string resource = "r" + Utf8(cp);
+    if (IsControlCp(cp)) {
+      EXPECT_TRUE(Refused("example.com/" + resource, Code::kForbiddenChar, 13));
+    } else {
+      EXPECT_TRUE(Accepted("example.com/" + resource, "", "example.com", resource));
+    }
+  }
 }
 
 // --- Format and the round trip (the jid_fuzzer property) -------------------

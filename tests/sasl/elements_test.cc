@@ -127,10 +127,10 @@ TEST(FeaturesTest, Refusals) {
   Offer offer;
   Failure f;
   EXPECT_FALSE(ParseFeatures(Make(xml::Builder(xml::kStreamsNs, "features")), &offer, &f));
-  EXPECT_EQ(f.code, Error::kBadFeature);
+  EXPECT_EQ(f, (Failure{Error::kBadFeature, ServerError::kNone, 0}));  // no <mechanisms/>
   EXPECT_FALSE(ParseFeatures(
       Make(xml::Builder(xml::kStreamsNs, "features").Child(kSaslNs, "mechanisms").Up()), &offer, &f));
-  EXPECT_EQ(f.code, Error::kBadFeature);
+  EXPECT_EQ(f, (Failure{Error::kBadFeature, ServerError::kNone, 0}));  // no <mechanism/> (RFC 6120 6.4.1)
   EXPECT_FALSE(ParseFeatures(Make(xml::Builder(xml::kStreamsNs, "features")
                                       .Child(kSaslNs, "mechanisms").Child(kSaslNs, "mechanism").Text("bad name").Up().Up()),
                              &offer, &f));
@@ -140,7 +140,7 @@ TEST(FeaturesTest, Refusals) {
                                       .Child(kSaslNs, "mechanisms").Child(kSaslNs, "mechanism").Text("PLAIN").Up().Up()
                                       .Child(kSaslCbNs, "sasl-channel-binding").Up()),
                              &offer, &f));
-  EXPECT_EQ(f.code, Error::kBadFeature);
+  EXPECT_EQ(f, (Failure{Error::kBadFeature, ServerError::kNone, 0}));  // no <channel-binding/>
   EXPECT_FALSE(ParseFeatures(Make(xml::Builder(xml::kStreamsNs, "features")
                                       .Child(kSaslNs, "mechanisms").Child(kSaslNs, "mechanism").Text("PLAIN").Up().Up()
                                       .Child(kSaslCbNs, "sasl-channel-binding").Child(kSaslCbNs, "channel-binding").Up().Up()),

@@ -68,6 +68,11 @@ TEST(MechanismNamesTest, RoundTripAndOrder) {
     EXPECT_EQ(MechanismFromName(MechanismName(m)), m);
   }
   EXPECT_FALSE(MechanismFromName("scram-sha-1"));
+  // RFC 4422 3.1 names exactly; a value outside the table prints as "?",
+  // never as an empty name that would read as no mechanism at all.
+  EXPECT_EQ(MechanismName(Mechanism::kPlain), "PLAIN");
+  EXPECT_EQ(MechanismName(Mechanism::kScramSha256Plus), "SCRAM-SHA-256-PLUS");
+  EXPECT_EQ(MechanismName(static_cast<Mechanism>(200)), "?");
   EXPECT_GT(Strength(Mechanism::kScramSha512Plus), Strength(Mechanism::kScramSha512));
   EXPECT_GT(Strength(Mechanism::kScramSha512), Strength(Mechanism::kScramSha256Plus));
   EXPECT_GT(Strength(Mechanism::kScramSha1), Strength(Mechanism::kPlain));

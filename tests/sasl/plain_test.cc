@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "targets/base/base.h"
 #include "targets/sasl/sasl.h"
 
 namespace xmppfuzz::sasl {
@@ -57,6 +58,28 @@ TEST(PlainParseTest, Refusals) {
     EXPECT_FALSE(ParsePlain(row.msg, &m, &f)) << row.msg.size();
     EXPECT_EQ(ErrorName(f.code), ErrorName(row.code)) << row.msg.size();
     EXPECT_EQ(f.offset, row.offset) << row.msg.size();
+  }
+}
+
+// RFC 4616 2: every field is UTF-8 (RFC 3629). The shortest form of each
+// sequence length's first and last code point, and those around the
+// surrogates, are accepted; one step past each (an overlong form, a
+// surrogate, U+110000) is refused at the sequence's first octet.
+TEST(PlainParseTest, Utf8RangeEnds) {
+  for (const std::string& ok : {"\xC2\x80"s, "\xDF\xBF"s, "\xE0\xA0\x80"s, "\xED\x9F\xBF"s, "\xEE\x80\x80"s,
+                                "\xEF\xBF\xBF"s, "\xF0\x90\x80\x80"s, "\xF4\x8F\xBF\xBF"s}) {
+    PlainMessage m;
+    Failure f;
+    EXPECT_TRUE(ParsePlain("\0tim\0p"s + ok + "w", &m, &f)) << base::EscapeBytes(ok);
+    EXPECT_EQ(m.password, "p" + ok + "w");
+  }
+  for (const std::string& bad : {"\xC1\xBF"s, "\xE0\x9F\xBF"s, "\xED\xA0\x80"s, "\xED\xBF\xBF"s,
+                                 "\xF0\x8F\xBF\xBF"s, "\xF4\x90\x80\x80"s}) {
+    PlainMessage m;
+    Failure f;
+    EXPECT_FALSE(ParsePlain("\0tim\0p"s + bad + "w", &m, &f)) << base::EscapeBytes(bad);
+    EXPECT_EQ(ErrorName(f.code), ErrorName(Error::kBadUtf8)) << base::EscapeBytes(bad);
+    EXPECT_EQ(f.offset, 6u) << base::EscapeBytes(bad);
   }
 }
 

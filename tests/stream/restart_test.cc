@@ -69,6 +69,25 @@ TEST(SecondHeader, AuthInWrongNamespaceDoesNotArm) {
   EXPECT_STREAM_ERROR(in, C::kRestrictedXml, At(in, "<?xml", 1));
 }
 
+// --- Parser::Restart() -------------------------------------------------------
+
+// RFC 6120 4.3.3 and 5.4.3.3 (after STARTTLS): Restart() begins a new stream,
+// so a parser that saw the old one closed is open again and takes a header.
+TEST(ExplicitRestart, ReopensAClosedStream) {
+  Parser p(Options{});
+  EXPECT_EQ(p.Feed(kH + "</stream:stream>"), xml::Status::kOk);
+  EXPECT_TRUE(p.closed());
+  p.Restart();
+  EXPECT_FALSE(p.closed());
+  EXPECT_EQ(p.Feed(kH), xml::Status::kNeedMore);
+  EXPECT_FALSE(p.closed());
+  std::vector<Event> events = p.TakeEvents();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].kind, Event::Kind::kStreamOpen);
+  EXPECT_EQ(events[1].kind, Event::Kind::kStreamClose);
+  EXPECT_EQ(events[2].kind, Event::Kind::kStreamOpen);
+}
+
 // --- In-band restart after SASL ---------------------------------------------
 
 TEST(SaslRestart, WithXmlDeclaration) {

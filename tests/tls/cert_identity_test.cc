@@ -12,6 +12,7 @@
 
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "targets/tls/tls.h"
@@ -187,6 +188,30 @@ TEST(CertIdentity, PresentedIdentifiersSayWhyTheyAreRefused) {
   EXPECT_EQ(ids.ids[7].normalized, "xn--bcher-kva.example");
   EXPECT_TRUE(ids.has_subject_alt_name);
   EXPECT_EQ(ids.ids[8].kind, IdKind::kCnId);
+}
+
+// RFC 4985 2: an SRVName is "_" Service "." Name, neither part empty (an
+// empty Name is a trailing dot, which every presented identifier is refused
+// for first).
+TEST(CertIdentity, SrvNameNeedsServiceAndName) {
+  const std::vector<std::pair<std::string, IdProblem>> cases = {
+      {"_xmpp-client.example.org", IdProblem::kNone}, {"_x.a", IdProblem::kNone},
+      {"_xmpp-client.a", IdProblem::kNone},           {"_xmpp-client.", IdProblem::kTrailingDot},
+      {"_.example.org", IdProblem::kBadSrvName},      {"_xmpp-client", IdProblem::kBadSrvName},
+      {"_", IdProblem::kBadSrvName},                  {"xmpp-client.example.org", IdProblem::kBadSrvName}};
+  std::vector<San> sans;
+  for (const auto& c : cases) sans.push_back(Srv(c.first));
+  CertSpec spec = LeafSpec(sans);
+  spec.common_names = {};
+  const Issued leaf = Issue(spec, &Ca());
+  PresentedIdentifiers ids;
+  ASSERT_EQ(ExtractPresentedIdentifiers(leaf.der, &ids), CertError::kNone);
+  ASSERT_GE(ids.ids.size(), cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(ids.ids[i].kind, IdKind::kSrvId) << cases[i].first;
+    EXPECT_EQ(ids.ids[i].problem, cases[i].second) << cases[i].first << ": " << IdProblemName(ids.ids[i].problem);
+    EXPECT_EQ(ids.ids[i].normalized, cases[i].second == IdProblem::kNone ? cases[i].first : "") << cases[i].first;
+  }
 }
 
 TEST(CertIdentity, MatchSaysWhichIdentifier) {

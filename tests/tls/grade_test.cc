@@ -116,6 +116,21 @@ TEST(Grade, ProbeLimitIsReported) {
   EXPECT_TRUE(r.probe_limit_hit);
 }
 
+// Only TLS 1.0 to 1.3 are probed (RFC 8996 retired SSL 3.0 long after RFC
+// 7568): versions outside that range in the options cost no probe.
+TEST(Grade, VersionsOutsideTls10To13AreNotProbed) {
+  GradeOptions only12;
+  only12.versions = {0x0303};
+  GradeOptions with_others;
+  with_others.versions = {0x0300, 0x0303, 0x0305, 0xFEFD, 0x0002};
+  const GradeReport a = Grade(OurServer(), only12);
+  const GradeReport b = Grade(OurServer(), with_others);
+  EXPECT_EQ(a.versions, (std::vector<uint16_t>{0x0303}));
+  EXPECT_EQ(b.versions, a.versions);
+  EXPECT_EQ(b.probes, a.probes);
+  EXPECT_EQ(b.suites.size(), a.suites.size());
+}
+
 TEST(Grade, NothingToConnectTo) {
   GradeReport r = Grade([] { return std::unique_ptr<ProbeConnection>(); });
   EXPECT_TRUE(r.versions.empty());

@@ -99,6 +99,22 @@ TEST(StarttlsClientPolicy, FailureElementIsRefusal) {
   EXPECT_EQ(client.failure(), (Failure{Error::kStarttlsRefused, kServerHeader.size() + features.size()}));
 }
 
+// Start() opens the stream once; a second call is a caller error, reported
+// at the number of peer bytes consumed so far.
+TEST(StarttlsClientPolicy, SecondStartFailsAtTheBytesConsumed) {
+  StarttlsClient client({});
+  ASSERT_EQ(client.Start(), StarttlsWait::kSend);
+  EXPECT_EQ(client.Start(), StarttlsWait::kFailed);
+  EXPECT_EQ(client.failure(), (Failure{Error::kUnexpectedElement, 0}));
+  EXPECT_EQ(client.state(), StarttlsClient::State::kFailed);
+
+  StarttlsClient fed({});
+  fed.Start();
+  EXPECT_EQ(fed.Feed(kServerHeader), StarttlsWait::kNeedBytes);
+  EXPECT_EQ(fed.Start(), StarttlsWait::kFailed);
+  EXPECT_EQ(fed.failure(), (Failure{Error::kUnexpectedElement, kServerHeader.size()}));
+}
+
 TEST(StarttlsClientPolicy, SuccessInsteadOfProceedIsUnexpected) {
   StarttlsClient client({});
   client.Start();
@@ -249,6 +265,31 @@ TEST(StarttlsNames, Printable) {
   EXPECT_EQ(StateName(StarttlsClient::State::kReadProceed), "read-proceed");
   EXPECT_EQ(StateName(StarttlsServer::State::kReadStarttls), "read-starttls");
   EXPECT_EQ(StarttlsWaitName(StarttlsWait::kStartTls), "start-tls");
+}
+
+// Every state and wait value has its own name (they appear in DebugString()
+// and in the conformance reports).
+TEST(StarttlsNames, EveryValueNamed) {
+  using C = StarttlsClient::State;
+  using S = StarttlsServer::State;
+  EXPECT_EQ(StateName(C::kSendHeader), "send-header");
+  EXPECT_EQ(StateName(C::kReadFeatures), "read-features");
+  EXPECT_EQ(StateName(C::kReadProceed), "read-proceed");
+  EXPECT_EQ(StateName(C::kHandshake), "handshake");
+  EXPECT_EQ(StateName(C::kPlaintext), "plaintext");
+  EXPECT_EQ(StateName(C::kFailed), "failed");
+  EXPECT_EQ(StateName(static_cast<C>(99)), "unknown");
+  EXPECT_EQ(StateName(S::kReadHeader), "read-header");
+  EXPECT_EQ(StateName(S::kReadStarttls), "read-starttls");
+  EXPECT_EQ(StateName(S::kHandshake), "handshake");
+  EXPECT_EQ(StateName(S::kFailed), "failed");
+  EXPECT_EQ(StateName(static_cast<S>(99)), "unknown");
+  EXPECT_EQ(StarttlsWaitName(StarttlsWait::kSend), "send");
+  EXPECT_EQ(StarttlsWaitName(StarttlsWait::kNeedBytes), "need-bytes");
+  EXPECT_EQ(StarttlsWaitName(StarttlsWait::kStartTls), "start-tls");
+  EXPECT_EQ(StarttlsWaitName(StarttlsWait::kNoTls), "no-tls");
+  EXPECT_EQ(StarttlsWaitName(StarttlsWait::kFailed), "failed");
+  EXPECT_EQ(StarttlsWaitName(static_cast<StarttlsWait>(99)), "unknown");
 }
 
 }  // namespace

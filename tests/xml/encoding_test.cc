@@ -301,6 +301,20 @@ TEST(ForbiddenChar, DelAndC1ControlsAreAllowed) {
   EXPECT_EVENTS(InBody("\x7F\xC2\x85"), {kOpen, BodyStanza("\x7F\xC2\x85")});
 }
 
+// XML 1.0 4.1: CharRef is '&#' [0-9]+ ';' or '&#x' [0-9a-fA-F]+ ';'; the 'x'
+// comes right after '#' or not at all, and hex digits need it.
+TEST(MalformedCharRef, XAfterADigit) {
+  EXPECT_STREAM_ERROR(InBody("ab&#1x41;"), C::kNotWellFormed, kBody + 5);
+}
+
+TEST(MalformedCharRef, HexDigitWithoutX) {
+  EXPECT_STREAM_ERROR(InBody("&#4A;"), C::kNotWellFormed, kBody + 3);
+}
+
+TEST(MalformedCharRef, SecondX) {
+  EXPECT_STREAM_ERROR(InBody("&#xx41;"), C::kNotWellFormed, kBody + 3);
+}
+
 TEST(ForbiddenCharRef, Nul) {
   EXPECT_STREAM_ERROR(InBody("&#0;"), C::kNotWellFormed, kBody);
 }
@@ -342,6 +356,13 @@ TEST(LineEnds, NormalisedInCdata) {
 // the input: two line ends.
 TEST(LineEnds, CrAndLfInSeparateCdataSections) {
   EXPECT_EVENTS(InBody("<![CDATA[a\r]]><![CDATA[\nb]]>"), {kOpen, BodyStanza("a&#10;&#10;b")});
+}
+
+// XML 1.0 2.7: a CDATA section ends at the first "]]>" and nowhere else, so
+// "]>" and a third ']' before the end are text.
+TEST(Cdata, OnlyTwoBracketsAndGreaterThanEndIt) {
+  EXPECT_EVENTS(InBody("<![CDATA[a]>b]]]>"), {kOpen, BodyStanza("a]&gt;b]")});
+  EXPECT_EVENTS(InBody("<![CDATA[]>]]>"), {kOpen, BodyStanza("]&gt;")});
 }
 
 TEST(LineEnds, LongCdataWithCrLfEverywhere) {
