@@ -903,7 +903,7 @@ TEST(LoadSuite, ShippedSuite) {
     EXPECT_FALSE(v.source.empty()) << v.id;
   }
   EXPECT_EQ(categories, (std::set<std::string>{"client-origin", "client-sasl", "client-tls", "client-xml",
-                                               "namespaces", "proto-mechanisms", "proto-scram", "proto-starttls",
+                                               "namespaces", "proto-mechanisms", "proto-sasl-replay", "proto-scram", "proto-starttls",
                                                "proto-tls", "restricted-xml", "sasl-channel-binding", "sasl-downgrade",
                                                "sasl-examples", "sasl-plain", "sasl-policy", "sasl-scram-client",
                                                "sasl-scram-grammar", "sasl-scram-server", "smuggling", "stanza-semantics",
