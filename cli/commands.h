@@ -19,6 +19,10 @@ Runner AddSaslCommand(CLI::App& app);
 Runner AddTlsInspectCommand(CLI::App& app);
 Runner AddReportCommand(CLI::App& app);
 
+// WriteFile replaces |path| with |content|; false when it cannot be
+// written completely.
+bool WriteFile(const std::string& path, const std::string& content);
+
 // DefaultSuite is conformance/vectors under the working directory, else the
 // one in the source tree this binary was built from.
 std::string DefaultSuite();

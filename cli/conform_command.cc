@@ -62,10 +62,7 @@ int Emit(const ConformArgs& args, const std::string& report, const std::string& 
     std::cout << report;
     return StdoutFailed() ? FinishStdout(0) : 0;
   }
-  std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
-  out << report;
-  out.close();
-  if (!out) return UsageError("cannot write '" + args.out + "'");
+  if (!WriteFile(args.out, report)) return UsageError("cannot write '" + args.out + "'");
   std::cout << text_summary;
   return StdoutFailed() ? FinishStdout(0) : 0;
 }
@@ -340,13 +337,7 @@ int RunConform(ConformArgs args) {
                        : args.format == "markdown" ? conform::MarkdownReport(reports, conform::MarkdownParts{})
                                                 : text;
   // The extra files first: Emit's stdout is the last thing written.
-  auto write_file = [](const std::string& path, const std::string& content) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << content;
-    f.close();
-    return static_cast<bool>(f);
-  };
-  if (!args.html.empty() && !write_file(args.html, conform::HtmlReport(reports))) {
+  if (!args.html.empty() && !WriteFile(args.html, conform::HtmlReport(reports))) {
     return UsageError("cannot write '" + args.html + "'");
   }
   if (!args.write_expect.empty()) {
@@ -354,7 +345,7 @@ int RunConform(ConformArgs args) {
                          ", written by `xmppfuzz conform --target " + reports[0].target +
                          " --write-expect FILE` (README, \"Real parsers with their default settings\").\n"
                          "Each line is what the parser did with a vector whose expectation it does not meet.";
-    if (!write_file(args.write_expect, conform::ExpectationsFile(reports[0], header))) {
+    if (!WriteFile(args.write_expect, conform::ExpectationsFile(reports[0], header))) {
       return UsageError("cannot write '" + args.write_expect + "'");
     }
   }

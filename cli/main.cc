@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -12,6 +13,13 @@ namespace xmppfuzz::cli {
 int UsageError(const std::string& message) {
   std::cerr << "xmppfuzz: " << message << "\n";
   return 2;
+}
+
+bool WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << content;
+  f.close();
+  return static_cast<bool>(f);
 }
 
 std::string DefaultSuite() {

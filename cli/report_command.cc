@@ -5,12 +5,11 @@
 // (README "One report from several runs").
 #include <fnmatch.h>
 
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
 #include <sstream>
+#include <string>
 
 #include "cli/commands.h"
 #include "conformance/runner/report.h"
@@ -30,26 +29,11 @@ struct ReportArgs {
   std::string parts = "summary,deviations,reasons";
 };
 
-bool ReadAll(const std::string& path, std::string* text) {
-  if (path == "-") {
-    text->assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    return !std::cin.bad();
-  }
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return false;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  *text = buf.str();
-  return !in.bad();
-}
-
-bool WriteAll(const std::string& path, const std::string& content) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << content;
-  f.close();
-  return static_cast<bool>(f);
+// ReadInput reads a report file, or standard input for "-".
+bool ReadInput(const std::string& path, std::string* text) {
+  if (path != "-") return conform::ReadFile(path, text);
+  text->assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  return !std::cin.bad();
 }
 
 bool ParseParts(const std::string& text, conform::MarkdownParts* parts) {
@@ -97,7 +81,7 @@ int RunReport(const ReportArgs& args) {
   std::vector<conform::TargetReport> all;
   for (const std::string& path : args.inputs) {
     std::string text;
-    if (!ReadAll(path, &text)) return UsageError("cannot read '" + path + "'");
+    if (!ReadInput(path, &text)) return UsageError("cannot read '" + path + "'");
     if (!conform::ReadJsonReport(path, text, vectors, &all, &error)) return UsageError(error);
   }
   std::vector<conform::TargetReport> reports;
@@ -125,11 +109,11 @@ int RunReport(const ReportArgs& args) {
                        : args.format == "html"     ? conform::HtmlReport(reports)
                        : args.format == "markdown" ? conform::MarkdownReport(reports, parts)
                                                    : text;
-  if (!args.html.empty() && !WriteAll(args.html, conform::HtmlReport(reports))) {
+  if (!args.html.empty() && !WriteFile(args.html, conform::HtmlReport(reports))) {
     return UsageError("cannot write '" + args.html + "'");
   }
   if (!args.out.empty()) {
-    if (!WriteAll(args.out, report)) return UsageError("cannot write '" + args.out + "'");
+    if (!WriteFile(args.out, report)) return UsageError("cannot write '" + args.out + "'");
     std::cout << text;
   } else {
     std::cout << report;

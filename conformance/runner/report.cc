@@ -550,7 +550,8 @@ bool ReadJsonReport(const std::string& path, std::string_view text, const std::v
     TargetReport report;
     report.target = t["target"].get<std::string>();
     report.label = text_field(t, "label");
-    report.live = t.value("live", false);
+    auto live = t.find("live");
+    report.live = live != t.end() && live->is_boolean() && live->get<bool>();
     report.expectations = text_field(t, "expectations");
     where = "target '" + Printable(ShownName(report), 200) + "'";
     if (auto it = t.find("stale_expectations"); it != t.end() && it->is_array()) {

@@ -353,6 +353,14 @@ case $case_name in
     sed 's/"verdict": "pass"/"verdict": "great"/' "$tmp/r.json" >"$tmp/other.json"
     run_report "$tmp/other.json" --suite "$tmp/suite"
     expect_usage_error "has no known verdict ('great')"
+    # A field of the wrong type is a usage error, not an exception.
+    sed 's/"live": false/"live": "no"/' "$tmp/r.json" >"$tmp/other.json"
+    grep -q '"live": "no"' "$tmp/other.json" || fail "the live field was not rewritten"
+    run_report "$tmp/other.json" --suite "$tmp/suite"
+    [[ $rc -eq 0 || $rc -eq 1 ]] || fail "a string 'live' field: exit $rc"
+    printf '{"targets": [{"target": 1, "vectors": []}]}' >"$tmp/bad.json"
+    run_report "$tmp/bad.json" --suite "$tmp/suite"
+    expect_usage_error 'needs "target" (a string)'
     run_report "$tmp/r.json" --suite "$tmp/suite" --only 'xmpp://*'
     expect_usage_error "no target in the reports matches --only"
     run_report "$tmp/r.json" --suite "$tmp/suite" --filter 'nothing/*'
