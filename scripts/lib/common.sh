@@ -122,13 +122,17 @@ ensure_w3c_suite() {
 # jobs: parallelism for builds (2 on the reference machine).
 build_jobs() { echo "${XMPPFUZZ_JOBS:-2}"; }
 
-# configure_and_build PRESET: cmake configure (once) and build.
+# configure_and_build PRESET [TARGET...]: cmake configure (once) and build
+# (every target, or only the TARGETs given).
 configure_and_build() {
-  local preset=$1
-  say "configure + build preset '$preset'"
+  local preset=$1 targets=()
+  shift
+  [[ $# -eq 0 ]] || targets=(--target "$@")
+  say "configure + build preset '$preset'${targets:+ (${*})}"
+  mkdir -p "$XMPPFUZZ_ROOT/build"
   cmake --preset "$preset" -S "$XMPPFUZZ_ROOT" >"$XMPPFUZZ_ROOT/build/.$preset-configure.log" 2>&1 \
     || { cat "$XMPPFUZZ_ROOT/build/.$preset-configure.log" >&2; die "cmake configure ($preset) failed"; }
-  cmake --build --preset "$preset" -j "$(build_jobs)" || die "build ($preset) failed"
+  cmake --build --preset "$preset" -j "$(build_jobs)" "${targets[@]}" || die "build ($preset) failed"
 }
 
 # The script client drivers of the hostile-server mode (conformance/clients:
