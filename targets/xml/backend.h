@@ -4,6 +4,7 @@
 #ifndef XMPPFUZZ_TARGETS_XML_BACKEND_H_
 #define XMPPFUZZ_TARGETS_XML_BACKEND_H_
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,7 +47,21 @@ class TokenizerBackend {
   virtual void Reset() = 0;
 };
 
-std::unique_ptr<TokenizerBackend> MakeExpatBackend(BackendSink* sink);
+// ExpatAllocator stands in for malloc, realloc and free inside one Expat
+// backend's parser (Expat's XML_Memory_Handling_Suite), so that a test can
+// make an allocation fail. libxml2 has no allocator per parser, only the
+// process-wide xmlMemSetup(), so its backend has none.
+struct ExpatAllocator {
+  void* (*malloc_fcn)(size_t size);
+  void* (*realloc_fcn)(void* ptr, size_t size);
+  void (*free_fcn)(void* ptr);
+};
+
+// MakeExpatBackend returns the Expat backend over |sink|; its parser
+// allocates with |allocator| (copied) when given, else with the C library.
+// An allocation that fails, the parser's own included, makes Feed() return
+// false with resource-constraint.
+std::unique_ptr<TokenizerBackend> MakeExpatBackend(BackendSink* sink, const ExpatAllocator* allocator = nullptr);
 std::unique_ptr<TokenizerBackend> MakeLibxml2Backend(BackendSink* sink);
 
 }  // namespace xmppfuzz::xml

@@ -51,13 +51,22 @@ Condition MapError(XML_Error code) {
 
 class ExpatBackend final : public TokenizerBackend {
  public:
-  explicit ExpatBackend(BackendSink* sink) : sink_(sink) {
-    parser_ = XML_ParserCreateNS("UTF-8", kSeparator);
-    Configure();
+  ExpatBackend(BackendSink* sink, const ExpatAllocator* allocator) : sink_(sink) {
+    if (allocator != nullptr) {
+      memory_ = XML_Memory_Handling_Suite{allocator->malloc_fcn, allocator->realloc_fcn, allocator->free_fcn};
+    }
+    Create();
   }
-  ~ExpatBackend() override { XML_ParserFree(parser_); }
+  ~ExpatBackend() override {
+    if (parser_ != nullptr) XML_ParserFree(parser_);
+  }
 
   bool Feed(std::string_view bytes, BackendError* error) override {
+    if (parser_ == nullptr) {  // Expat could not allocate the parser itself
+      error->condition = Condition::kResourceConstraint;
+      error->detail = "expat: parser not allocated";
+      return false;
+    }
     restricted_ = nullptr;
     uint64_t fed_before = fed_;
     fed_ += bytes.size();
@@ -78,11 +87,21 @@ class ExpatBackend final : public TokenizerBackend {
   }
 
   void Reset() override {
+    if (parser_ == nullptr) {
+      Create();
+      return;
+    }
     XML_ParserReset(parser_, "UTF-8");
     Configure();
   }
 
  private:
+  void Create() {
+    const XML_Char separator[] = {kSeparator, '\0'};
+    parser_ = XML_ParserCreate_MM("UTF-8", memory_ ? &*memory_ : nullptr, separator);
+    if (parser_ != nullptr) Configure();
+  }
+
   void Configure() {
     sink_stopped_ = false;
     fed_ = 0;
@@ -159,7 +178,8 @@ class ExpatBackend final : public TokenizerBackend {
   }
 
   BackendSink* sink_;
-  XML_Parser parser_;
+  std::optional<XML_Memory_Handling_Suite> memory_;  // unset: the C library's
+  XML_Parser parser_ = nullptr;
   std::optional<std::string> pending_default_;
   bool sink_stopped_ = false;
   const char* restricted_ = nullptr;
@@ -169,6 +189,8 @@ class ExpatBackend final : public TokenizerBackend {
 
 }  // namespace
 
-std::unique_ptr<TokenizerBackend> MakeExpatBackend(BackendSink* sink) { return std::make_unique<ExpatBackend>(sink); }
+std::unique_ptr<TokenizerBackend> MakeExpatBackend(BackendSink* sink, const ExpatAllocator* allocator) {
+  return std::make_unique<ExpatBackend>(sink, allocator);
+}
 
 }  // namespace xmppfuzz::xml

@@ -76,5 +76,33 @@ TEST(Inspector, RecordSizeLimit) {
   EXPECT_EQ(inspector.failure(), (Failure{Error::kRecordSizeLimit, 3}));
 }
 
+// The first error ends the inspection (RFC 8446 5 and 6: an unknown record
+// type ends the connection): a later Feed() is false and reads nothing, so
+// no record line can follow the error line, nor a second error.
+TEST(Inspector, FeedAfterAnErrorIsFalseAndReadsNothing) {
+  Inspector inspector;
+  EXPECT_FALSE(inspector.Feed("\x63"));
+  EXPECT_EQ(inspector.failure(), (Failure{Error::kUnknownContentType, 0}));
+  EXPECT_EQ(inspector.TakeLines(), std::vector<std::string>{"error unknown-content-type offset=0"});
+  EXPECT_FALSE(inspector.Feed(Rec(ContentType::kAlert, std::string("\x01\x00", 2))));
+  EXPECT_FALSE(inspector.Feed(""));
+  EXPECT_TRUE(inspector.TakeLines().empty());
+  EXPECT_EQ(inspector.failure(), (Failure{Error::kUnknownContentType, 0}));
+}
+
+// After Finish() the inspection is over too: Feed() is false and reads
+// nothing.
+TEST(Inspector, FeedAfterFinishIsFalseAndReadsNothing) {
+  Inspector inspector;
+  const std::string alert = Rec(ContentType::kAlert, std::string("\x01\x00", 2));
+  EXPECT_TRUE(inspector.Feed(alert));
+  EXPECT_TRUE(inspector.Finish());
+  EXPECT_EQ(inspector.TakeLines(), std::vector<std::string>{"record alert version=TLS 1.2 length=2 offset=0"});
+  EXPECT_FALSE(inspector.Feed(alert));
+  EXPECT_FALSE(inspector.Feed(""));
+  EXPECT_TRUE(inspector.TakeLines().empty());
+  EXPECT_TRUE(inspector.failure().ok());
+}
+
 }  // namespace
 }  // namespace xmppfuzz::tls

@@ -210,6 +210,20 @@ TEST(SessionErrors, InputBound) {
   EXPECT_EQ(server->failure(), (Failure{Error::kInputTooLarge, 3}));
 }
 
+// The bound is inclusive: exactly max_buffered_input unconsumed bytes are
+// kept, the next byte is input-too-large at its own offset (100).
+TEST(SessionErrors, InputBoundIsInclusive) {
+  SessionConfig c = ServerConfig();
+  c.max_buffered_input = 100;
+  auto server = Make(c);
+  EXPECT_TRUE(server->Feed(std::string("\x16\x03\x01", 3)));
+  EXPECT_TRUE(server->Feed(std::string(97, 'A')));
+  EXPECT_TRUE(server->failure().ok());
+  EXPECT_FALSE(server->Feed("A"));
+  EXPECT_EQ(server->failure(), (Failure{Error::kInputTooLarge, 100}));
+  EXPECT_EQ(server->detail(), "101 bytes unconsumed");
+}
+
 TEST(SessionErrors, EofDuringHandshake) {
   auto client = Make(ClientConfig());
   ASSERT_EQ(client->Handshake(), Progress::kWantWrite);
