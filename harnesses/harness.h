@@ -82,6 +82,18 @@ void RequireSame(const char* what, std::string_view input, const std::vector<std
 // Fail prints |what| and the input (escaped) and aborts.
 [[noreturn]] void Fail(const std::string& what, std::string_view input);
 
+// WarmUp runs every regular file of the directory that XMPPFUZZ_WARMUP_DIR
+// names (in name order, at most 1 MiB of each) through
+// LLVMFuzzerTestOneInput, and does nothing when the variable is unset.
+// Every fuzzer calls it from LLVMFuzzerInitialize (warm_up.cc, or the
+// fuzzer's own LLVMFuzzerInitialize), which AFL++'s driver runs before its
+// fork server starts: the one-time initialisations (function-local statics,
+// std::call_once, the public suffix list, OpenSSL's fetched algorithms)
+// then happen once in the parent instead of on the first input of every
+// child, where AFL++ counts them as instability. scripts/fuzz sets it to the
+// fuzzer's seed corpus for AFL++ campaigns. Returns the files run.
+int WarmUp();
+
 }  // namespace xmppfuzz::harness
 
 #endif  // XMPPFUZZ_HARNESSES_HARNESS_H_

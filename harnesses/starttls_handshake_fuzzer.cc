@@ -181,6 +181,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g_pki = new xmppfuzz::tls::testing::Pki();
   if (const char* dir = std::getenv("XMPPFUZZ_STARTTLS_CAPTURE")) Capture(dir);
   g_verbose = std::getenv("XMPPFUZZ_STARTTLS_VERBOSE") != nullptr;
+  xmppfuzz::harness::WarmUp();
   return 0;
 }
 
