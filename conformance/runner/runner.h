@@ -63,7 +63,9 @@ using Expectations = std::map<std::string, KnownDeviation>;
 //   # comment
 //   <vector-id>  <outcome> [| <outcome>...]  -- <reason>
 // where <outcome> is accepted, refused <condition>, stanza-error, closed,
-// no-answer, crashed, flooded or invalid-reply <condition>. Several outcomes separated by '|' name a target
+// no-answer, crashed, flooded, invalid-reply <condition>, hung, events-differ
+// (the expected outcome with other events: see Judge) and the other kinds
+// Outcome::Text spells. Several outcomes separated by '|' name a target
 // that varies between them; one of them may then be the vector's own
 // expected outcome. Returns false with "FILE:LINE: message" in |error|.
 bool ParseExpectations(const std::string& path, std::string_view text, Expectations* out, std::string* error);
@@ -94,6 +96,10 @@ class Target {
 };
 
 // Judge compares an observation with the vector and the known deviations.
+// Not live: when the outcome is the expected one but the events differ,
+// the result's observed outcome becomes events-differ (which a known
+// deviation may list); an observation without an offset (an exec adapter
+// that does not know it) is not held to the vector's offset.
 Result Judge(const Vector& v, Observation observation, bool live, const Expectations* known);
 
 // RunAll plays every vector against |target| (in parallel up to
