@@ -648,6 +648,7 @@ class ExecTarget final : public Target {
       first = 1;
     }
     obs.events.assign(answer.events.begin() + static_cast<std::ptrdiff_t>(first), answer.events.end());
+    obs.offset_optional = true;
     obs.outcome.kind = answer.refused ? Outcome::Kind::kRefused : Outcome::Kind::kAccepted;
     if (answer.refused) {
       obs.outcome.condition = answer.condition;

@@ -121,9 +121,9 @@ bool PrimaryMatch(const Vector& v, const Observation& obs, bool live, std::strin
     return false;
   }
   if (!live) {
-    // In-process targets always know the offset; an exec adapter gives one
+    // In-process targets must give the offset; an exec adapter gives one
     // only when its implementation knows it, and is held to it then.
-    if (got.offset && *got.offset > *v.expect.offset) {
+    if (got.offset ? *got.offset > *v.expect.offset : !obs.offset_optional) {
       *why = "expected " + v.expect.Text(true) + ", got " + got.Text() + " (too late)";
       return false;
     }

@@ -34,6 +34,10 @@ struct Observation {
   std::string diverged;
   // What the peer answered or other context, for the report.
   std::string detail;
+  // Exec targets: a refusal without an offset (the adapter's implementation
+  // does not know it) is not held to the vector's at-or-before bound. In
+  // process a missing offset fails ("too late").
+  bool offset_optional = false;
 };
 
 enum class Verdict : uint8_t {
@@ -98,8 +102,8 @@ class Target {
 // Judge compares an observation with the vector and the known deviations.
 // Not live: when the outcome is the expected one but the events differ,
 // the result's observed outcome becomes events-differ (which a known
-// deviation may list); an observation without an offset (an exec adapter
-// that does not know it) is not held to the vector's offset.
+// deviation may list); an observation without an offset fails a refused
+// vector unless |offset_optional| (exec adapters).
 Result Judge(const Vector& v, Observation observation, bool live, const Expectations* known);
 
 // RunAll plays every vector against |target| (in parallel up to
