@@ -154,15 +154,14 @@ class Child {
 
   // Kill ends the whole process group and reaps the process.
   void Kill() {
-    if (pid_ > 0) {
+    // Once reaped (Reap killed the group then), the id may be reused.
+    if (pid_ > 0 && !exited_) {
       ::kill(-pid_, SIGKILL);
-      if (!exited_) {
-        int status = 0;
-        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-        }
-        status_ = status;
-        exited_ = true;
+      int status = 0;
+      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
       }
+      status_ = status;
+      exited_ = true;
     }
     pid_ = -1;
     CloseIn();
@@ -170,6 +169,14 @@ class Child {
       if (*fd >= 0) ::close(*fd);
       *fd = -1;
     }
+  }
+
+  // Shutdown closes stdin (a persistent adapter exits 0 at EOF) and gives
+  // the process |grace_ms| to exit before the group is killed.
+  void Shutdown(int grace_ms) {
+    CloseIn();
+    for (int waited = 0; running() && !Reap() && waited < grace_ms; waited += 5) ::usleep(5000);
+    Kill();
   }
 
   void CloseIn() {
@@ -399,6 +406,12 @@ class ExecTarget final : public Target {
     for (int i = 0; i < std::max(1, config_.jobs); ++i) {
       workers_.push_back(std::make_unique<Worker>());
       free_.push_back(workers_.back().get());
+    }
+  }
+
+  ~ExecTarget() override {
+    for (auto& w : workers_) {
+      if (w->up) w->child.Shutdown(1000);
     }
   }
 
