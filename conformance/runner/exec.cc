@@ -549,7 +549,7 @@ class ExecTarget final : public Target {
           obs = Judged(v, prelude.size(), bytes.size(), x.out, note);
           w.child.Kill();
           w.up = false;
-          obs.broken = "adapter protocol error: output after 'done': " + Excerpt(x.extra) +
+          obs.broken = note + "adapter protocol error: output after 'done': " + Excerpt(x.extra) +
                        " (adapter restarted for the next input)";
           return obs;
         }

@@ -571,7 +571,7 @@ PY
     expect_usage_error "the adapter did not start: no handshake line ('xmppfuzz-exec 1 NAME') within 200 ms"
     conform --target "exec-persistent:$source_dir/tests/conformance/exec_adapters/no_handshake.sh exit" \
       --suite "$tmp/suite"
-    expect_usage_error "the adapter did not start: the adapter closed its stdout before the handshake and exited with status 3 (stderr: 'no parser here\x0a')"
+    expect_usage_error "the adapter did not start: the adapter closed its stdout before the handshake and exited with status 3 (stderr: 'no parser here\x0A')"
     for opt in "--exec-timeout-ms 5" "--exec-start-timeout-ms 0" "--exec-max-answer-mib 0" "--exec-jobs 65"; do
       # shellcheck disable=SC2086
       conform --target "exec:cat" --suite "$tmp/suite" $opt

@@ -102,9 +102,9 @@ TEST(ConformExecAnswer, ProtocolErrors) {
   } cases[] = {
       {"stanza <a/>\n\n", "line 2: blank line (not allowed)"},
       {"stanza <a/>", "line 1: the last line has no newline: 'stanza <a/>'"},
-      {"stream-close\r\n", "line 1: the line ends with CR (lines end with LF alone): 'stream-close\\x0d'"},
+      {"stream-close\r\n", "line 1: the line ends with CR (lines end with LF alone): 'stream-close\\x0D'"},
       {"\x1b[31mevil\xff\n", "line 1: not an answer line (stream-open, stanza, stream-close, error, routed, log): "
-                             "'\\x1b[31mevil\\xff'"},
+                             "'\\x1B[31mevil\\xFF'"},
       {"stanza\n", "line 1: stanza needs canonical XML ('<...>') after one space: 'stanza'"},
       {"stanza  <a/>\n", "line 1: stanza needs canonical XML ('<...>') after one space: 'stanza  <a/>'"},
       {"stream-open x\n", "line 1: stream-open needs canonical XML ('<...>') after one space: 'stream-open x'"},
@@ -122,9 +122,9 @@ TEST(ConformExecAnswer, ProtocolErrors) {
       {"stanza <a/>\nrouted <a/>\nrouted <a/>\n", "line 3: a routed line must follow a stanza line: 'routed <a/>'"},
       {"stanza <a/>\nrouted\n", "line 2: routed without bytes: 'routed'"},
       {"stanza <a/>\nrouted \\q\n",
-       "line 2: routed: bad escape at byte 0 (\\\\ or \\xHH with lower-case hex digits): 'routed \\x5cq'"},
+       "line 2: routed: bad escape at byte 0 (\\\\ or \\xHH with lower-case hex digits): 'routed \\x5Cq'"},
       {"stanza <a/>\nrouted \\x0A\n",
-       "line 2: routed: bad escape at byte 0 (\\\\ or \\xHH with lower-case hex digits): 'routed \\x5cx0A'"},
+       "line 2: routed: bad escape at byte 0 (\\\\ or \\xHH with lower-case hex digits): 'routed \\x5Cx0A'"},
       {"stanza <a/>\nrouted a\tb\n", "line 2: routed: raw control byte \\x09 at byte 1 (write it as \\xHH): 'routed a\\x09b'"},
       {"done\n", "line 1: 'done' is not the last line: 'done'"},
   };
@@ -162,7 +162,7 @@ TEST(ConformExecHandshake, Refused) {
             "'xmppfuzz-exec 1 a b'");
   EXPECT_EQ(ParseExecHandshake("xmppfuzz-exec 1 a\x1b", &name),
             "expected the handshake 'xmppfuzz-exec 1 NAME' (NAME printable ASCII without spaces), got "
-            "'xmppfuzz-exec 1 a\\x1b'");
+            "'xmppfuzz-exec 1 a\\x1B'");
   EXPECT_EQ(ParseExecHandshake("xmppfuzz-exec x1 a", &name),
             "expected the handshake 'xmppfuzz-exec 1 NAME', got 'xmppfuzz-exec x1 a'");
 }
@@ -236,7 +236,8 @@ void ExpectSameAsInproc(Target& target, const std::vector<Vector>& vectors) {
     EXPECT_EQ(mine[i].observation.outcome.Text(), theirs[i].observation.outcome.Text()) << v.id;
     EXPECT_EQ(mine[i].observation.events, theirs[i].observation.events) << v.id;
   }
-  EXPECT_GT(played, 300u);
+  EXPECT_GT(played, vectors.size() / 3);
+  EXPECT_GT(played, 150u);
 }
 
 TEST(ConformExecPersistent, ParseWrapperMatchesInprocExpatOnTheSuite) {
@@ -327,7 +328,8 @@ TEST(ConformExecPersistent, FloodIsFlooded) {
 }
 
 TEST(ConformExecPersistent, CrashMidAnswerThenRestartWorks) {
-  auto t = Make(Persistent(ParseWrapper(" --crash-on crash-me")));
+  // exec: the signal reaches us as the process's own, not as sh's status 139.
+  auto t = Make(Persistent("exec " + ParseWrapper(" --crash-on crash-me")));
   ASSERT_NE(t, nullptr);
   Observation crashed = t->Run(XmlVector("test/crash", "<message id='crash-me'/><message/><message/>"));
   EXPECT_EQ(crashed.outcome.kind, Kind::kCrashed);
@@ -349,10 +351,10 @@ TEST(ConformExecPersistent, GarbageIsAProtocolErrorWithEscapedText) {
   } cases[] = {
       {"blank", "adapter protocol error: line 2: blank line (not allowed) (adapter restarted for the next input)"},
       {"binary", "adapter protocol error: line 1: not an answer line (stream-open, stanza, stream-close, error, "
-                 "routed, log): '\\x1b[31mevil\\x07 \\xff' (adapter restarted for the next input)"},
-      {"crlf", "adapter protocol error: line 1: the line ends with CR (lines end with LF alone): 'stream-close\\x0d' "
+                 "routed, log): '\\x1B[31mevil\\x07 \\xFF' (adapter restarted for the next input)"},
+      {"crlf", "adapter protocol error: line 1: the line ends with CR (lines end with LF alone): 'stream-close\\x0D' "
                "(adapter restarted for the next input)"},
-      {"after-done", "adapter protocol error: output after 'done': 'stream-close\\x0a' (adapter restarted for the "
+      {"after-done", "adapter protocol error: output after 'done': 'stream-close\\x0A' (adapter restarted for the "
                      "next input)"},
   };
   for (const Case& c : cases) {
@@ -362,9 +364,10 @@ TEST(ConformExecPersistent, GarbageIsAProtocolErrorWithEscapedText) {
     EXPECT_EQ(obs.broken, c.broken) << c.mode;
     Result r = Judge(XmlVector("test/garbage", "<message/>", Profile::kRaw), obs, false, nullptr);
     EXPECT_EQ(r.verdict, Verdict::kFail);
-    // Still usable afterwards (restarted when out of step).
+    // Restarted for the next input, which gets its own verdict.
     Observation again = t->Run(XmlVector("test/garbage2", "<message/>", Profile::kRaw));
-    EXPECT_EQ(again.broken.substr(0, 23), "adapter protocol error:") << c.mode << ": " << again.broken;
+    EXPECT_EQ(again.broken.rfind("adapter restarted before this input (start 2); adapter protocol error: ", 0), 0u)
+        << c.mode << ": " << again.broken;
   }
 }
 
@@ -377,7 +380,7 @@ TEST(ConformExecPersistent, NoHandshakeIsAClearError) {
       {"wrong", "the adapter did not start: expected the handshake 'xmppfuzz-exec 1 NAME', got 'hello'"},
       {"version", "the adapter did not start: the adapter speaks protocol version 2; xmppfuzz speaks 1"},
       {"exit", "the adapter did not start: the adapter closed its stdout before the handshake and exited with status 3 "
-               "(stderr: 'no parser here\\x0a')"},
+               "(stderr: 'no parser here\\x0A')"},
   };
   for (const Case& c : cases) {
     ExecConfig config = Persistent("exec " + kAdapters + "no_handshake.sh " + c.mode);
