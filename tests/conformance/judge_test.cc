@@ -134,7 +134,7 @@ TEST(ParseExpectationsError, UnknownCondition) {
   EXPECT_EQ(ErrorOf("a/x refused made-up -- why\n"),
             "srv.expect:1: bad outcome 'refused made-up' (accepted, refused <condition>, stanza-error "
             "[<c1>+<c2>...], closed, no-answer, crashed, flooded, invalid-reply <condition>, safe, vulnerable <finding>, "
-            "hung, cpu-bound, memory; several separated by '|')");
+            "hung, cpu-bound, memory, events-differ; several separated by '|')");
 }
 
 // kOutcomeHelp is what every bad-outcome message ends with.
