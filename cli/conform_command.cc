@@ -16,6 +16,7 @@
 #include "conformance/protocol/scenario.h"
 #include "conformance/protocol/target.h"
 #include "conformance/hostile/hostile.h"
+#include "conformance/runner/exec.h"
 #include "conformance/runner/inproc.h"
 #include "conformance/runner/live.h"
 #include "conformance/runner/report.h"
@@ -50,6 +51,10 @@ struct ConformArgs {
   std::string build_dir;  // {build} in driver.json
   hostile::Limits client_limits;
   int client_memory_mib = 768;
+  int exec_timeout_ms = 10000;        // exec targets: one input's deadline
+  int exec_start_timeout_ms = 10000;  // exec-persistent: the handshake's deadline
+  int exec_max_answer_mib = 64;
+  int exec_jobs = 1;
 };
 
 std::string Env(const char* name) {
@@ -76,6 +81,17 @@ std::string SourceDir() {
 }
 
 std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::string& spec, std::string* error) {
+  conform::ExecConfig exec;
+  error->clear();
+  if (conform::ParseExecTargetName(spec, &exec, error)) {
+    if (!error->empty()) return nullptr;
+    exec.timeout_ms = args.exec_timeout_ms;
+    exec.start_timeout_ms = args.exec_start_timeout_ms;
+    exec.max_answer = static_cast<size_t>(args.exec_max_answer_mib) << 20;
+    exec.max_line = std::min<size_t>(exec.max_answer, 16u << 20);
+    exec.jobs = args.exec_jobs;
+    return conform::MakeExecTarget(exec, error);
+  }
   if (hostile::IsClientTargetName(spec)) {
     hostile::ClientTargetConfig config;
     std::string src = SourceDir();
@@ -105,7 +121,8 @@ std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::
     auto backend = xml::BackendFromName(name);
     if (!backend) {
       *error = "unknown target '" + spec +
-               "' (inproc:expat, inproc:libxml2, inproc:expat-default, inproc:libxml2-default, xmpp://HOST:PORT)";
+               "' (inproc:expat, inproc:libxml2, inproc:expat-default, inproc:libxml2-default, xmpp://HOST:PORT, "
+               "client:LIBRARY, exec:COMMAND, exec-persistent:COMMAND)";
       return nullptr;
     }
     protocol::ProtocolTargetOptions po;
@@ -146,7 +163,7 @@ std::unique_ptr<conform::Target> MakeTarget(const ConformArgs& args, const std::
   }
   *error = "unknown target '" + spec +
            "' (inproc:expat, inproc:libxml2, inproc:expat-default, inproc:libxml2-default, xmpp://HOST:PORT, "
-           "client:LIBRARY)";
+           "client:LIBRARY, exec:COMMAND, exec-persistent:COMMAND)";
   return nullptr;
 }
 
@@ -193,6 +210,16 @@ int RunConform(ConformArgs args) {
     return UsageError("--client-memory-mib takes 64 to 65536");
   }
   if (args.timeout_ms < 100 || args.timeout_ms > 600000) return UsageError("--timeout-ms takes 100 to 600000");
+  if (args.exec_timeout_ms < 10 || args.exec_timeout_ms > 600000) {
+    return UsageError("--exec-timeout-ms takes 10 to 600000");
+  }
+  if (args.exec_start_timeout_ms < 10 || args.exec_start_timeout_ms > 600000) {
+    return UsageError("--exec-start-timeout-ms takes 10 to 600000");
+  }
+  if (args.exec_max_answer_mib < 1 || args.exec_max_answer_mib > 4096) {
+    return UsageError("--exec-max-answer-mib takes 1 to 4096");
+  }
+  if (args.exec_jobs < 1 || args.exec_jobs > 64) return UsageError("--exec-jobs takes 1 to 64");
   // An --out that cannot be written is bad usage, said before a long run
   // (opened for appending: an existing report is only replaced at the end).
   // Checked without creating it: a run refused later leaves nothing behind.
@@ -370,8 +397,10 @@ Runner AddConformCommand(CLI::App& app) {
   cmd->add_option("--target", args->targets,
                   "inproc:expat, inproc:libxml2, inproc:expat-default, inproc:libxml2-default (the real parsers with "
                   "their default settings, no guard; XML vectors only), xmpp://HOST:PORT[/DOMAIN] (loopback only) or "
-                  "client:LIBRARY (a client library's driver against the hostile server); repeatable. "
-                  "Default: both in-process targets");
+                  "client:LIBRARY (a client library's driver against the hostile server), exec:COMMAND (one "
+                  "`/bin/sh -c COMMAND` per XML vector: the bytes on stdin, `xmppfuzz parse` lines on stdout) or "
+                  "exec-persistent:COMMAND (one long-lived adapter speaking the exec protocol; README \"Bring your "
+                  "own parser: exec targets\"); repeatable. Default: both in-process targets");
   cmd->add_option("--suite", args->suite, "Vector directory (default: conformance/vectors)");
   cmd->add_option("--filter", args->filter, "Only vectors whose id matches this glob (e.g. 'namespaces/*')");
   cmd->add_option("--format", args->format, "Report format: text (default), json, junit, html or markdown (the README's tables)");
@@ -411,6 +440,14 @@ Runner AddConformCommand(CLI::App& app) {
                   "client:LIBRARY: CPU limit of one driver run in seconds (default 10; then: cpu-bound)");
   cmd->add_option("--client-memory-mib", args->client_memory_mib,
                   "client:LIBRARY: RSS limit of the driver's process group (default 768; then: memory)");
+  cmd->add_option("--exec-timeout-ms", args->exec_timeout_ms,
+                  "exec targets: wall-clock deadline of one input (default 10000; then: hung, process group killed)");
+  cmd->add_option("--exec-start-timeout-ms", args->exec_start_timeout_ms,
+                  "exec-persistent: deadline of the adapter's handshake line at each (re)start (default 10000)");
+  cmd->add_option("--exec-max-answer-mib", args->exec_max_answer_mib,
+                  "exec targets: cap on one answer in MiB (default 64; a line: at most 16; then: flooded)");
+  cmd->add_option("--exec-jobs", args->exec_jobs,
+                  "exec targets: adapter processes at once (default 1; exec-persistent: that many long-lived ones)");
   cmd->add_option("--build-dir", args->build_dir, "client:LIBRARY targets: {build} in driver.json (default: this build)");
   return [args] { return RunConform(*args); };
 }

@@ -343,6 +343,9 @@ std::string ExpectationsFile(const TargetReport& report, const std::string& head
                      ? "exposure: accepted, with other events than the reference - " + what
                      : "exposure: accepted where the reference says " + FirstLine(want.Text()) + " - " + what;
         break;
+      case Outcome::Kind::kEventsDiffer:
+        reason = "exposure: " + FirstLine(want.Text()) + " as the reference, with other events - " + what;
+        break;
       case Outcome::Kind::kRefused:
         reason = want.kind == Outcome::Kind::kAccepted
                      ? "stricter: refuses what the reference accepts - " + what

@@ -34,6 +34,10 @@ struct Observation {
   std::string diverged;
   // What the peer answered or other context, for the report.
   std::string detail;
+  // Exec targets: a refusal without an offset (the adapter's implementation
+  // does not know it) is not held to the vector's at-or-before bound. In
+  // process a missing offset fails ("too late").
+  bool offset_optional = false;
 };
 
 enum class Verdict : uint8_t {
@@ -63,7 +67,9 @@ using Expectations = std::map<std::string, KnownDeviation>;
 //   # comment
 //   <vector-id>  <outcome> [| <outcome>...]  -- <reason>
 // where <outcome> is accepted, refused <condition>, stanza-error, closed,
-// no-answer, crashed, flooded or invalid-reply <condition>. Several outcomes separated by '|' name a target
+// no-answer, crashed, flooded, invalid-reply <condition>, hung, events-differ
+// (the expected outcome with other events: see Judge) and the other kinds
+// Outcome::Text spells. Several outcomes separated by '|' name a target
 // that varies between them; one of them may then be the vector's own
 // expected outcome. Returns false with "FILE:LINE: message" in |error|.
 bool ParseExpectations(const std::string& path, std::string_view text, Expectations* out, std::string* error);
@@ -94,6 +100,10 @@ class Target {
 };
 
 // Judge compares an observation with the vector and the known deviations.
+// Not live: when the outcome is the expected one but the events differ,
+// the result's observed outcome becomes events-differ (which a known
+// deviation may list); an observation without an offset fails a refused
+// vector unless |offset_optional| (exec adapters).
 Result Judge(const Vector& v, Observation observation, bool live, const Expectations* known);
 
 // RunAll plays every vector against |target| (in parallel up to

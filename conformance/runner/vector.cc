@@ -540,7 +540,7 @@ class FileParser {
     } else if (key == "acceptable") {
       if (!AcceptableField(v, value, [](Outcome::Kind k) {
              return k != Outcome::Kind::kNoAnswer && k != Outcome::Kind::kCrashed && k != Outcome::Kind::kFlooded &&
-                    k != Outcome::Kind::kInvalidReply;
+                    k != Outcome::Kind::kInvalidReply && k != Outcome::Kind::kEventsDiffer;
            },
                            "an acceptable outcome is accepted, refused <condition>, stanza-error [<conditions>] or closed")) {
         return false;
@@ -1265,6 +1265,7 @@ std::string Outcome::Text(bool expectation) const {
     case Kind::kHung: return "hung";
     case Kind::kCpuBound: return "cpu-bound";
     case Kind::kMemory: return "memory";
+    case Kind::kEventsDiffer: return "events-differ";
   }
   return "accepted";
 }
@@ -1426,6 +1427,8 @@ std::optional<Outcome> ParseOutcome(std::string_view text, bool with_offset) {
     o.kind = Outcome::Kind::kDropped;
   } else if (words[0] == "conforms") {
     o.kind = Outcome::Kind::kConforms;
+  } else if (words[0] == "events-differ") {
+    o.kind = Outcome::Kind::kEventsDiffer;
   } else {
     return std::nullopt;
   }

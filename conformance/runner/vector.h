@@ -70,6 +70,8 @@ struct Outcome {
     kCpuBound,     // it used up the CPU limit
     kMemory,       // its process group outgrew the memory limit
     // (a client process that died is kCrashed)
+    // In-process and exec targets:
+    kEventsDiffer, // the outcome the vector expects, but other events (README "Bring your own parser")
   };
   Kind kind = Kind::kAccepted;
   xml::Condition condition = xml::Condition::kNone;  // kRefused, kInvalidReply
@@ -108,7 +110,7 @@ struct Outcome {
   // "failure not-authorized e=invalid-proof", "refused-tls sni-nul at 120",
   // "refused-tls peer-stream-refused at-or-before 40", "start-tls",
   // "no-tls", "pending", "expanded", "dropped", "conforms", "deviates 4
-  // success", "not-offered SCRAM-SHA-1-PLUS". An observed offset prints as
+  // success", "not-offered SCRAM-SHA-1-PLUS", "events-differ". An observed offset prints as
   // "at 12", an observed
   // check as "check=proof-mismatch".
   std::string Text(bool expectation = false) const;

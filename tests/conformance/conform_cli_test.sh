@@ -521,6 +521,70 @@ case $case_name in
     expect_usage_error "--write-expect takes one --target"
     ;;
 
+  exec)
+    # exec-persistent: an adapter that wraps `xmppfuzz parse` gives every
+    # XML vector of the shipped suite the verdict, observed outcome and
+    # events inproc:expat gives it; the other kinds are n/a.
+    adapters=$source_dir/tests/conformance/exec_adapters
+    wrapper="/usr/bin/python3 $adapters/parse_persistent.py $xmppfuzz"
+    conform --target inproc:expat --target "exec-persistent:$wrapper" --suite "$source_dir/conformance/vectors" \
+      --exec-timeout-ms 20000 --format json --out "$tmp/r.json"
+    expect_rc 0
+    expect_in out "target exec-persistent:$wrapper: "
+    /usr/bin/python3 - "$tmp/r.json" <<'PY' || fail "exec-persistent and inproc:expat disagree"
+import json, sys
+targets = json.load(open(sys.argv[1]))["targets"]
+ref, exe = targets[0]["vectors"], targets[1]["vectors"]
+assert [v["id"] for v in ref] == [v["id"] for v in exe]
+played = 0
+for r, e in zip(ref, exe):
+    if e["verdict"] == "n/a":
+        assert "XML vectors only" in e["message"], e
+        continue
+    played += 1
+    for key in ("verdict", "observed", "events"):
+        assert r[key] == e[key], (r["id"], key, r[key], e[key])
+assert played >= 300, played
+assert targets[1]["summary"]["fail"] == 0, targets[1]["summary"]
+PY
+    # One-shot mode on a part of the suite, with the same verdicts.
+    conform --target inproc:expat --target "exec:$adapters/parse_once.sh $xmppfuzz" --exec-jobs 2 \
+      --suite "$source_dir/conformance/vectors" --filter 'restricted-xml/*'
+    expect_rc 0
+    [[ $(total_row inproc:expat) == $(total_row "exec:$adapters/parse_once.sh $xmppfuzz") ]] ||
+      fail "exec: totals '$(total_row "exec:$adapters/parse_once.sh $xmppfuzz")', inproc:expat '$(total_row inproc:expat)'"
+    # A hanging adapter: every vector hung, exit 1, quickly.
+    write_passing_suite
+    conform --target "exec-persistent:$adapters/hang.sh" --suite "$tmp/suite" --exec-timeout-ms 200
+    expect_rc 1
+    expect_in out "FAIL demo/good: expected accepted, got hung"
+    ;;
+
+  usage-exec)
+    write_passing_suite
+    conform --target exec: --suite "$tmp/suite"
+    expect_usage_error "target 'exec:' names no command (exec:COMMAND, exec-persistent:COMMAND)"
+    conform --target "exec-persistent:   " --suite "$tmp/suite"
+    expect_usage_error "names no command"
+    conform --target "exec-persistent:$source_dir/tests/conformance/exec_adapters/no_handshake.sh silent" \
+      --suite "$tmp/suite" --exec-start-timeout-ms 200
+    expect_usage_error "the adapter did not start: no handshake line ('xmppfuzz-exec 1 NAME') within 200 ms"
+    conform --target "exec-persistent:$source_dir/tests/conformance/exec_adapters/no_handshake.sh exit" \
+      --suite "$tmp/suite"
+    expect_usage_error "the adapter did not start: the adapter closed its stdout before the handshake and exited with status 3 (stderr: 'no parser here\x0A')"
+    for opt in "--exec-timeout-ms 5" "--exec-start-timeout-ms 0" "--exec-max-answer-mib 0" "--exec-jobs 65"; do
+      # shellcheck disable=SC2086
+      conform --target "exec:cat" --suite "$tmp/suite" $opt
+      expect_usage_error "${opt%% *} takes"
+    done
+    conform --target nope --suite "$tmp/suite"
+    expect_usage_error "exec:COMMAND, exec-persistent:COMMAND)"
+    "$xmppfuzz" conform --help >"$tmp/out" 2>&1
+    for opt in --exec-timeout-ms --exec-start-timeout-ms --exec-max-answer-mib --exec-jobs exec-persistent:COMMAND; do
+      expect_in out "$opt"
+    done
+    ;;
+
   usage-no-match)
     write_suite
     conform --suite "$tmp/suite" --filter 'other/*'

@@ -134,13 +134,14 @@ TEST(ParseExpectationsError, UnknownCondition) {
   EXPECT_EQ(ErrorOf("a/x refused made-up -- why\n"),
             "srv.expect:1: bad outcome 'refused made-up' (accepted, refused <condition>, stanza-error "
             "[<c1>+<c2>...], closed, no-answer, crashed, flooded, invalid-reply <condition>, safe, vulnerable <finding>, "
-            "hung, cpu-bound, memory; several separated by '|')");
+            "hung, cpu-bound, memory, events-differ; several separated by '|')");
 }
 
 // kOutcomeHelp is what every bad-outcome message ends with.
 const std::string kOutcomeHelp =
     " (accepted, refused <condition>, stanza-error [<c1>+<c2>...], closed, no-answer, crashed, flooded, "
-    "invalid-reply <condition>, safe, vulnerable <finding>, hung, cpu-bound, memory; several separated by '|')";
+    "invalid-reply <condition>, safe, vulnerable <finding>, hung, cpu-bound, memory, events-differ; several separated "
+    "by '|')";
 
 TEST(ParseExpectationsError, OffsetNotAllowed) {
   EXPECT_EQ(ErrorOf("a/x refused restricted-xml at-or-before 3 -- why\n"),
@@ -319,6 +320,77 @@ TEST(Judge, BrokenFailsEvenWithAKnownDeviation) {
   Result r = Judge(v, obs, true, &known);
   EXPECT_EQ(r.verdict, Verdict::kFail);
   EXPECT_EQ(r.message, "log-in failed");
+}
+
+// --- Judge: events-differ (in process and exec targets) -------------------------------
+
+TEST(JudgeEventsDiffer, AcceptedWithOtherEventsIsObservedAsEventsDiffer) {
+  Vector v = AcceptedVector(kTwo);
+  Result r = Judge(v, Saw(Of(Kind::kAccepted), {"stanza <a/>"}), false, nullptr);
+  EXPECT_EQ(r.verdict, Verdict::kFail);
+  EXPECT_EQ(r.observation.outcome.kind, Kind::kEventsDiffer);
+  EXPECT_EQ(r.observation.outcome.Text(), "events-differ");
+  EXPECT_EQ(r.observation.events, std::vector<std::string>{"stanza <a/>"});
+}
+
+TEST(JudgeEventsDiffer, RefusedWithOtherEventsIsObservedAsEventsDiffer) {
+  Vector v = RefusedVector(C::kRestrictedXml, 10);
+  v.events = {"stanza <a/>"};
+  v.events_given = true;
+  Result r = Judge(v, Saw(Refused(C::kRestrictedXml, 10), kTwo), false, nullptr);
+  EXPECT_EQ(r.verdict, Verdict::kFail);
+  EXPECT_EQ(r.observation.outcome.kind, Kind::kEventsDiffer);
+}
+
+TEST(JudgeEventsDiffer, AnotherOutcomeStaysItself) {
+  Vector v = AcceptedVector(kTwo);
+  Result r = Judge(v, Saw(Refused(C::kRestrictedXml, 3), {"stanza <a/>"}), false, nullptr);
+  EXPECT_EQ(r.observation.outcome.kind, Kind::kRefused);
+}
+
+TEST(JudgeEventsDiffer, AKnownDeviationCanListIt) {
+  Vector v = AcceptedVector(kTwo);
+  Expectations known;
+  std::string error;
+  ASSERT_TRUE(ParseExpectations("a.expect", "cat/ok events-differ -- sorts attributes its own way\n", &known, &error))
+      << error;
+  Result r = Judge(v, Saw(Of(Kind::kAccepted), {"stanza <a/>"}), false, &known);
+  EXPECT_EQ(r.verdict, Verdict::kKnown);
+  EXPECT_EQ(r.message, "events-differ: sorts attributes its own way");
+  // The same line does not cover another outcome, nor a pass.
+  EXPECT_EQ(Judge(v, Saw(Of(Kind::kClosed)), false, &known).verdict, Verdict::kFail);
+  Result now = Judge(v, Saw(Of(Kind::kAccepted), kTwo), false, &known);
+  EXPECT_EQ(now.verdict, Verdict::kFail);
+  EXPECT_NE(now.message.find("now passes"), std::string::npos) << now.message;
+}
+
+TEST(JudgeEventsDiffer, AcceptedInAKnownLineNoLongerCoversOtherEvents) {
+  Vector v = AcceptedVector(kTwo);
+  Expectations known;
+  known[v.id] = KnownDeviation{Of(Kind::kAccepted), {Of(Kind::kAccepted)}, "why", 1};
+  Result r = Judge(v, Saw(Of(Kind::kAccepted), {"stanza <a/>"}), false, &known);
+  EXPECT_EQ(r.verdict, Verdict::kFail);
+  EXPECT_EQ(r.message, "known deviation 'accepted' (expectations line 1) changed: now events-differ");
+}
+
+TEST(JudgeEventsDiffer, OutcomeRoundTrip) {
+  auto o = ParseOutcome("events-differ", false);
+  ASSERT_TRUE(o.has_value());
+  EXPECT_EQ(o->kind, Kind::kEventsDiffer);
+  EXPECT_EQ(o->Text(), "events-differ");
+  EXPECT_FALSE(ParseOutcome("events-differ x", false).has_value());
+}
+
+// Exec adapters may not know the offset: no offset passes only for them.
+TEST(JudgeEventsDiffer, OptionalOffsetOnlyWhenTheObservationSaysSo) {
+  Vector v = RefusedVector(C::kRestrictedXml, 10);
+  Observation obs = Saw(Refused(C::kRestrictedXml));
+  EXPECT_EQ(Judge(v, obs, false, nullptr).verdict, Verdict::kFail);
+  obs.offset_optional = true;
+  EXPECT_EQ(Judge(v, obs, false, nullptr).verdict, Verdict::kPass);
+  Observation late = Saw(Refused(C::kRestrictedXml, 11));
+  late.offset_optional = true;
+  EXPECT_EQ(Judge(v, late, false, nullptr).verdict, Verdict::kFail);
 }
 
 // --- Judge: live targets -------------------------------------------------------------
