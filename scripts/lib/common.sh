@@ -31,6 +31,12 @@ XMPPFUZZ_PKGS_CLIENTS_NATIVE=(libstrophe-dev libgloox-dev libqxmpp-dev libloudmo
 # Chromium. Installed like the interop peers (skipped with the reason when
 # it cannot be).
 XMPPFUZZ_PKGS_HTML=(chromium)
+# The exec adapters (conformance/adapters/<name>, ctest label adapters):
+# Prosody's util.xmppstream over lua-expat for adapters.prosody. Installed
+# like the interop peers (skipped with the reason when they cannot be);
+# prosody through scripts/live-server install, which keeps its service from
+# starting.
+XMPPFUZZ_PKGS_ADAPTERS=(prosody lua-expat)
 
 
 # missing_packages PKG... prints the packages that are not installed.
@@ -105,6 +111,27 @@ ensure_html_packages() {
   # failed run.
   (ensure_packages "${XMPPFUZZ_PKGS_HTML[@]}") ||
     say "could not install ${missing[*]}; conform.report.html-chromium will be skipped"
+}
+
+# ensure_adapter_packages installs the exec adapters' implementations when
+# root; otherwise it says what is missing and goes on (their adapters.* tests
+# then show as skipped, with the reason).
+ensure_adapter_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages "${XMPPFUZZ_PKGS_ADAPTERS[@]}")
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    say "not root: adapter packages missing (${missing[*]}); their adapters.* tests will be skipped"
+    return 0
+  fi
+  if [[ " ${missing[*]} " == *" prosody "* ]]; then
+    "$XMPPFUZZ_ROOT/scripts/live-server" install prosody >/dev/null ||
+      say "could not install prosody; adapters.prosody will be skipped"
+  fi
+  mapfile -t missing < <(missing_packages "${XMPPFUZZ_PKGS_ADAPTERS[@]}")
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  (ensure_packages "${missing[@]}") ||
+    say "could not install ${missing[*]}; the adapters.* tests that need them will be skipped"
 }
 
 # ensure_w3c_suite fetches the W3C XML Conformance Test Suite into .cache/w3c
