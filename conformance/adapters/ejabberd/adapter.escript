@@ -75,12 +75,27 @@ max_stanza() ->
         S -> list_to_integer(S)
     end.
 
-%% 0: the whole input in one fxml_stream:parse/2 call (one socket read).
-chunk_size() ->
+%% How the input is split into fxml_stream:parse/2 calls (socket reads).
+%% Default `tags`: each call ends just after a '>' (or at the end), so the
+%% events of a tag come right after its last byte: a stream restart takes
+%% effect after the element that causes it, as when a client waits for
+%% <success/> before its new header, and fast_xml's size check (bytes since
+%% the last event, tested before each call) is made at every tag end. A
+%% number N: N bytes per call; 0: the whole input in one call.
+chunking() ->
     case os:getenv("XMPPFUZZ_EJABBERD_CHUNK") of
-        false -> 0;
+        false -> tags;
+        "tags" -> tags;
         S -> list_to_integer(S)
     end.
+
+next_chunk(Bytes, tags) ->
+    case binary:match(Bytes, <<">">>) of
+        {Pos, 1} -> split_binary(Bytes, Pos + 1);
+        nomatch -> {Bytes, <<>>}
+    end;
+next_chunk(Bytes, N) when N > 0, byte_size(Bytes) > N -> split_binary(Bytes, N);
+next_chunk(Bytes, _) -> {Bytes, <<>>}.
 
 %% ---------------------------------------------------------------- modes
 
@@ -134,20 +149,25 @@ read_all(Acc) ->
 %% answer/2 plays Bytes as one new stream through a fresh fxml_stream, as
 %% xmpp_socket:new/3 makes it (fxml_stream:new(self(), MaxStanzaSize):
 %% '$gen_event' messages to the owner), and prints the events the stream
-%% state machine acts on, up to the first stream error.
+%% state machine acts on, up to the first stream error. The events of one
+%% parse/2 call are handled before the next call, as the c2s process does
+%% (its next socket read comes after them in its mailbox).
 answer(Side, Bytes) ->
     Stream = fxml_stream:new(self(), max_stanza()),
-    feed(Stream, Bytes, chunk_size()),
-    Events = drain([]),
+    St = #{side => Side, state => wait_for_stream, header => [], stream => Stream},
+    _ = feed(Bytes, chunking(), St),
     fxml_stream:close(Stream),
-    play(Events, #{side => Side, state => wait_for_stream, header => []}).
+    drain([]),
+    ok.
 
-feed(Stream, Bytes, Chunk) when Chunk > 0, byte_size(Bytes) > Chunk ->
-    <<Head:Chunk/binary, Rest/binary>> = Bytes,
-    fxml_stream:parse(Stream, Head),
-    feed(Stream, Rest, Chunk);
-feed(Stream, Bytes, _) ->
-    fxml_stream:parse(Stream, Bytes).
+feed(<<>>, _, St) -> St;
+feed(Bytes, Chunk, #{stream := Stream} = St) ->
+    {Head, Rest} = next_chunk(Bytes, Chunk),
+    Stream1 = fxml_stream:parse(Stream, Head),
+    case play(drain([]), St#{stream := Stream1}) of
+        stop -> stop;
+        St1 -> feed(Rest, Chunk, St1)
+    end.
 
 %% The NIF sends to self() during parse/2, so every event is in the mailbox.
 drain(Acc) ->
@@ -157,12 +177,19 @@ drain(Acc) ->
     after 0 -> lists:reverse(Acc)
     end.
 
-play([], _) -> ok;
+play([], St) -> St;
 play([Ev | Rest], St) ->
     case event(Ev, St) of
         {continue, St1} -> play(Rest, St1);
-        stop -> ok
+        stop -> stop
     end.
+
+%% restart/1: xmpp_socket:reset_stream/1 (fxml_stream:reset/1) after SASL
+%% success, back to wait_for_stream; events the old parser already sent are
+%% still handled, as in ejabberd.
+restart(#{stream := Stream} = St) ->
+    log("SASL success: the parser is reset for the stream restart"),
+    St#{stream := fxml_stream:reset(Stream), state := wait_for_stream}.
 
 %% event/2 follows xmpp_stream_in:handle_info/2 (xmpp_stream_out's clauses
 %% are the same for these events).
@@ -219,9 +246,16 @@ event({xmlstreamelement, El}, #{header := Header} = St) ->
             out([<<"routed ">>, escape(fxml:element_to_binary(El))]),
             log("a stream error from the peer: ejabberd ends the stream"),
             stop;
-        _Pkt ->
+        Pkt ->
             out([<<"routed ">>, escape(fxml:element_to_binary(El))]),
-            {continue, St}
+            case {element(1, Pkt), St} of
+                %% c2s: xmpp_stream_in answers <success/> to an <auth/>
+                %% whose credentials are right (assumed) and resets.
+                {sasl_auth, #{side := server}} -> {continue, restart(St)};
+                %% client side: xmpp_stream_out resets on <success/>.
+                {sasl_success, #{side := client}} -> {continue, restart(St)};
+                _ -> {continue, St}
+            end
     catch
         _:{xmpp_codec, Why} ->
             %% process_invalid_xml/3: a stanza is bounced with bad-request,
