@@ -31,6 +31,9 @@ XMPPFUZZ_PKGS_CLIENTS_NATIVE=(libstrophe-dev libgloox-dev libqxmpp-dev libloudmo
 # Chromium. Installed like the interop peers (skipped with the reason when
 # it cannot be).
 XMPPFUZZ_PKGS_HTML=(chromium)
+# The ejabberd exec adapter (conformance/adapters/ejabberd, ctest
+# adapters.ejabberd): ejabberd's fast_xml and p1_xmpp libraries and escript.
+XMPPFUZZ_PKGS_ADAPTER_EJABBERD=(erlang-base erlang-p1-xml erlang-p1-xmpp)
 
 
 # missing_packages PKG... prints the packages that are not installed.
