@@ -32,11 +32,11 @@ XMPPFUZZ_PKGS_CLIENTS_NATIVE=(libstrophe-dev libgloox-dev libqxmpp-dev libloudmo
 # it cannot be).
 XMPPFUZZ_PKGS_HTML=(chromium)
 # The exec adapters (conformance/adapters/<name>, ctest label adapters):
-# Prosody's util.xmppstream over lua-expat for adapters.prosody. Installed
-# like the interop peers (skipped with the reason when they cannot be);
-# prosody through scripts/live-server install, which keeps its service from
-# starting.
-XMPPFUZZ_PKGS_ADAPTERS=(prosody lua-expat)
+# Prosody's util.xmppstream over lua-expat, ejabberd's fast_xml (p1_xml)
+# and p1_xmpp with escript. Installed like the interop peers (skipped with
+# the reason when they cannot be); prosody through scripts/live-server
+# install, which keeps its service from starting.
+XMPPFUZZ_PKGS_ADAPTERS=(prosody lua-expat erlang-base erlang-p1-xml erlang-p1-xmpp)
 
 
 # missing_packages PKG... prints the packages that are not installed.
