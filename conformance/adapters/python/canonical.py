@@ -7,6 +7,7 @@ adapter protocol (version 1) loop around a per-input callback.
 """
 
 import os
+import re
 import sys
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -218,3 +219,20 @@ def serve(name, parse_one):
             out.log("adapter exception: %r" % (exc,))
             out.error("undefined-condition")
         _write(stdout, out.lines + ["done"])
+
+
+_STREAMS_ERROR_CHILD = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z][\w-]*)\s+xmlns=[\"']urn:ietf:params:xml:ns:xmpp-streams[\"']")
+_STREAM_ERROR_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?error[\s>]")
+
+
+def sent_stream_error(sent):
+    """Returns the RFC 6120 condition of the first stream error in |sent|
+    (bytes the library wrote: its own serialisation), or None."""
+    start = _STREAM_ERROR_START.search(sent)
+    if start is None:
+        return None
+    for match in _STREAMS_ERROR_CHILD.finditer(sent, start.end()):
+        if match.group(1) != b"text":
+            return match.group(1).decode("ascii")
+    return "undefined-condition"
