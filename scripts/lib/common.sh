@@ -166,5 +166,6 @@ configure_and_build() {
 # slixmpp, aioxmpp; nodejs for xmpp.js and StanzaJS, whose npm modules
 # `scripts/clients install` puts in place with npm ci). Debian's npm package
 # is added by scripts/clients only when no npm command exists (NodeSource's
-# nodejs ships its own npm and conflicts with it).
+# nodejs ships its own npm and conflicts with it). The exec adapters
+# conformance/adapters/slixmpp and aioxmpp use the same two Python packages.
 XMPPFUZZ_PKGS_CLIENTS_SCRIPT=(python3-slixmpp python3-aioxmpp nodejs)
