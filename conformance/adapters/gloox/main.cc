@@ -151,8 +151,9 @@ class Session : public gloox::TagHandler {
 
   // Convert turns a gloox Tag into the project's tree, with namespaces as
   // gloox's users see them (Tag::xmlns(), Attribute::xmlns(); README): an
-  // element whose gloox namespace is empty is in the header's content
-  // namespace, an attribute prefixed xml: is in the XML namespace, and
+  // element whose gloox namespace is empty is in its parent's namespace (the
+  // header's content namespace at the top), an attribute prefixed xml: is in
+  // the XML namespace, and
   // xmlns / xmlns:* attributes are declarations, not attributes. Children
   // and text come in document order from one walk over Tag::xml() (the
   // Tag's text nodes are not public). nullopt, with a log line, if that
@@ -161,7 +162,7 @@ class Session : public gloox::TagHandler {
     const std::string xml = tag.xml();
     size_t pos = 0;
     xmppfuzz::xml::Element element;
-    if (!ConvertAt(tag, xml, &pos, &element) || pos != xml.size()) {
+    if (!ConvertAt(tag, content_ns_, xml, &pos, &element) || pos != xml.size()) {
       Line("log cannot walk gloox's serialisation: " + EscapeForLine(xml));
       return std::nullopt;
     }
@@ -169,11 +170,15 @@ class Session : public gloox::TagHandler {
   }
 
   // ConvertAt fills |out| from |tag|, whose serialisation starts at |*pos|
-  // in |xml|, and moves |*pos| past it. False if |xml| does not have the
+  // in |xml|, and moves |*pos| past it. Tag::xmlns() gives a prefix's
+  // namespace or a default namespace declared on the Tag itself, never an
+  // inherited default one: an empty answer means |parent_ns| (the header's
+  // content namespace for a top-level Tag). False if |xml| does not have the
   // shape Tag::xml() writes.
-  bool ConvertAt(const gloox::Tag& tag, const std::string& xml, size_t* pos, xmppfuzz::xml::Element* out) {
+  bool ConvertAt(const gloox::Tag& tag, const std::string& parent_ns, const std::string& xml, size_t* pos,
+                 xmppfuzz::xml::Element* out) {
     out->ns = tag.xmlns();
-    if (out->ns.empty()) out->ns = content_ns_;
+    if (out->ns.empty()) out->ns = parent_ns;
     out->name = tag.name();
     for (const gloox::Tag::Attribute* a : tag.attributes()) {
       const std::string& prefix = a->prefix();
@@ -206,7 +211,7 @@ class Session : public gloox::TagHandler {
       if (xml.compare(lt, 2, "</") == 0) break;
       if (child == tag.children().end()) return false;
       xmppfuzz::xml::Node node;
-      if (!ConvertAt(**child, xml, pos, &node.element)) return false;
+      if (!ConvertAt(**child, out->ns, xml, pos, &node.element)) return false;
       out->children.push_back(std::move(node));
       ++child;
     }
