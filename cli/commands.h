@@ -18,6 +18,7 @@ Runner AddConformCommand(CLI::App& app);
 Runner AddSaslCommand(CLI::App& app);
 Runner AddTlsInspectCommand(CLI::App& app);
 Runner AddReportCommand(CLI::App& app);
+Runner AddDifferentialCommand(CLI::App& app);
 
 // WriteFile replaces |path| with |content|; false when it cannot be
 // written completely.

@@ -325,6 +325,7 @@ int RunConform(ConformArgs args) {
     report.target = targets.back()->Name();
     if (!args.labels.empty()) report.label = args.labels[i];
     report.live = targets.back()->Live();
+    report.implementation = targets.back()->Implementation();
     if (!args.expect.empty()) {
       report.expectations = args.expect.size() == 1 ? args.expect[0] : args.expect[i];
       std::string text;

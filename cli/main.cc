@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   runners["sasl"] = AddSaslCommand(app);
   runners["tls-inspect"] = AddTlsInspectCommand(app);
   runners["report"] = AddReportCommand(app);
+  runners["differential"] = AddDifferentialCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -381,16 +381,8 @@ Exchange Talk(Child& child, std::string_view request, bool close_in, Until until
 
 std::string SideWord(Side s) { return s == Side::kClientToServer ? "server" : "client"; }
 
-// Failure fills an observation for an adapter that did not answer properly.
-Observation Failure(Outcome::Kind kind, const std::string& detail) {
-  Observation obs;
-  obs.outcome.kind = kind;
-  obs.detail = detail;
-  return obs;
-}
-
-// Worker is one adapter process of a persistent target, or the slot of a
-// one-shot target.
+// Worker is one adapter process of a persistent parser, or the slot of a
+// one-shot one.
 struct Worker {
   Child child;
   bool up = false;
@@ -400,31 +392,44 @@ struct Worker {
   std::string name;         // the implementation the handshake named
 };
 
-class ExecTarget final : public Target {
+// Failed fills a reply for an adapter that did not answer properly.
+ExecReply Failed(ExecReply::Status status, std::string detail) {
+  ExecReply r;
+  r.status = status;
+  r.detail = std::move(detail);
+  return r;
+}
+
+class ExecParserImpl final : public ExecParser {
  public:
-  explicit ExecTarget(ExecConfig config) : config_(std::move(config)) {
+  explicit ExecParserImpl(ExecConfig config) : config_(std::move(config)) {
     for (int i = 0; i < std::max(1, config_.jobs); ++i) {
       workers_.push_back(std::make_unique<Worker>());
       free_.push_back(workers_.back().get());
     }
   }
 
-  ~ExecTarget() override {
+  ~ExecParserImpl() override {
     for (auto& w : workers_) {
       if (w->up) w->child.Shutdown(1000);
     }
   }
 
-  std::string Name() const override {
+  std::string Spelling() const override {
     return (config_.persistent ? "exec-persistent:" : "exec:") + config_.command;
   }
-  bool Live() const override { return false; }
-  int Jobs() const override { return std::max(1, config_.jobs); }
+  const ExecConfig& config() const override { return config_; }
 
-  std::string NotApplicable(const Vector& v) const override {
-    if (v.kind == VectorKind::kXml) return {};
-    return "exec targets play the XML vectors only (this is a kind: " + std::string(VectorKindName(v.kind)) +
-           " vector)";
+  std::string Implementation() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return implementation_;
+  }
+
+  int Restarts() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int n = 0;
+    for (const auto& w : workers_) n += std::max(0, w->starts - 1);
+    return n;
   }
 
   // Start starts |w|'s process and reads the handshake. Returns "" or why
@@ -471,6 +476,8 @@ class ExecTarget final : public Target {
     if (error.empty()) {
       w.up = true;
       w.failed_starts = 0;
+      std::lock_guard<std::mutex> lock(mutex_);
+      implementation_ = w.name;
     } else {
       ++w.failed_starts;
       w.down_reason = error;
@@ -478,11 +485,11 @@ class ExecTarget final : public Target {
     return error;
   }
 
-  Observation Run(const Vector& v) override {
+  ExecReply Parse(Side side, Profile profile, std::string_view bytes) override {
     Worker* w = Acquire();
-    Observation obs = config_.persistent ? RunPersistent(*w, v) : RunOnce(*w, v);
+    ExecReply reply = config_.persistent ? ParsePersistent(*w, side, profile, bytes) : ParseOnce(*w, side, profile, bytes);
     Release(w);
-    return obs;
+    return reply;
   }
 
   Worker& first() { return *workers_.front(); }
@@ -504,7 +511,27 @@ class ExecTarget final : public Target {
     cv_.notify_one();
   }
 
-  Observation RunPersistent(Worker& w, const Vector& v) {
+  // Answered parses a complete answer to |total| bytes: the reply, or a
+  // protocol error (kBroken).
+  static ExecReply Answered(const std::string& text, size_t total, const std::string& note) {
+    ExecReply r;
+    std::string error = ParseExecAnswer(text, &r.answer);
+    if (error.empty() && r.answer.offset && *r.answer.offset > total) {
+      error = "error offset=" + std::to_string(*r.answer.offset) + " is past the " + std::to_string(total) +
+              " bytes it was given";
+    }
+    if (!error.empty()) {
+      r.answer = ExecAnswer{};
+      r.status = ExecReply::Status::kBroken;
+      r.detail = note + "adapter protocol error: " + error;
+      return r;
+    }
+    r.status = ExecReply::Status::kAnswered;
+    r.detail = note;
+    return r;
+  }
+
+  ExecReply ParsePersistent(Worker& w, Side side, Profile profile, std::string_view bytes) {
     std::string note;
     if (w.up && w.child.running() && w.child.Reap()) {
       note = "the adapter had " + DescribeStatus(w.child.status()) + " while idle" + w.child.StderrTail() + "; ";
@@ -522,109 +549,97 @@ class ExecTarget final : public Target {
     }
     if (!w.up) {
       if (w.failed_starts >= kMaxFailedStarts) {
-        Observation obs;
-        obs.broken = "the adapter is down after " + std::to_string(w.failed_starts) +
-                     " failed starts: " + w.down_reason;
-        return obs;
+        return Failed(ExecReply::Status::kBroken, "the adapter is down after " + std::to_string(w.failed_starts) +
+                                                      " failed starts: " + w.down_reason);
       }
       bool restart = w.starts > 0;
       std::string error = Start(w);
       if (!error.empty()) {
-        Observation obs;
-        obs.broken = note + "the adapter did not " + (restart ? "restart" : "start") + ": " + error;
-        return obs;
+        return Failed(ExecReply::Status::kBroken,
+                      note + "the adapter did not " + (restart ? "restart" : "start") + ": " + error);
       }
       if (restart) note += "adapter restarted before this input (start " + std::to_string(w.starts) + "); ";
     }
-    std::string prelude = Prelude(v.profile, v.side);
-    std::string bytes = prelude + v.input;
-    std::string request = "input " + SideWord(v.side) + " " + std::to_string(bytes.size()) +
-                          " profile=" + std::string(ProfileName(v.profile)) + "\n" + bytes;
+    std::string request = "input " + SideWord(side) + " " + std::to_string(bytes.size()) +
+                          " profile=" + std::string(ProfileName(profile)) + "\n";
+    request.append(bytes);
     Exchange x = Talk(w.child, request, false, Until::kDoneLine,
                       Clock::now() + std::chrono::milliseconds(config_.timeout_ms), config_);
-    Observation obs;
+    ExecReply reply;
     switch (x.end) {
       case End::kDone:
         if (!x.extra.empty()) {
-          obs = Judged(v, prelude.size(), bytes.size(), x.out, note);
           w.child.Kill();
           w.up = false;
-          obs.broken = note + "adapter protocol error: output after 'done': " + Excerpt(x.extra) +
-                       " (adapter restarted for the next input)";
-          return obs;
+          return Failed(ExecReply::Status::kBroken, note + "adapter protocol error: output after 'done': " +
+                                                        Excerpt(x.extra) + " (adapter restarted for the next input)");
         }
-        obs = Judged(v, prelude.size(), bytes.size(), x.out, note);
-        if (!obs.broken.empty()) {
+        reply = Answered(x.out, bytes.size(), note);
+        if (reply.status == ExecReply::Status::kBroken) {
           // In step again, but a fresh process is what "restarted after
           // any failure" promises.
           w.child.Kill();
           w.up = false;
-          obs.broken += " (adapter restarted for the next input)";
+          reply.detail += " (adapter restarted for the next input)";
         }
-        return obs;
+        return reply;
       case End::kTimeout:
-        obs = Failure(Outcome::Kind::kHung, note + "no 'done' within " + std::to_string(config_.timeout_ms) +
-                                                " ms; process group killed, restarted for the next input" +
-                                                Partial(x.out));
+        reply = Failed(ExecReply::Status::kHung, note + "no 'done' within " + std::to_string(config_.timeout_ms) +
+                                                     " ms; process group killed, restarted for the next input" +
+                                                     Partial(x.out));
         break;
       case End::kFlood:
-        obs = Failure(Outcome::Kind::kFlooded, note + "answer over the cap (" + std::to_string(config_.max_answer) +
-                                                   " bytes, " + std::to_string(config_.max_line) +
-                                                   " per line); process group killed, restarted for the next input");
+        reply = Failed(ExecReply::Status::kFlooded,
+                       note + "answer over the cap (" + std::to_string(config_.max_answer) + " bytes, " +
+                           std::to_string(config_.max_line) + " per line); process group killed, restarted for the next input");
         break;
       default: {
         for (int i = 0; i < 100 && !w.child.Reap(); ++i) ::usleep(2000);
         std::string how = w.child.exited() ? DescribeStatus(w.child.status()) : "closed its stdout";
-        obs = Failure(Outcome::Kind::kCrashed, note + "the adapter " + how + " before 'done'; restarted for the next input" +
-                                                   Partial(x.out));
+        reply = Failed(ExecReply::Status::kCrashed,
+                       note + "the adapter " + how + " before 'done'; restarted for the next input" + Partial(x.out));
         break;
       }
     }
     w.child.ReadStderr();
-    obs.detail += w.child.StderrTail();
+    reply.detail += w.child.StderrTail();
     w.child.Kill();
     w.up = false;
-    return obs;
+    return reply;
   }
 
-  Observation RunOnce(Worker& w, const Vector& v) {
-    std::string prelude = Prelude(v.profile, v.side);
-    std::string bytes = prelude + v.input;
-    std::string error = w.child.Spawn(config_.command, {"XMPPFUZZ_SIDE=" + SideWord(v.side),
-                                                         "XMPPFUZZ_PROFILE=" + std::string(ProfileName(v.profile))});
-    if (!error.empty()) {
-      Observation obs;
-      obs.broken = "the adapter did not start: " + error;
-      return obs;
-    }
+  ExecReply ParseOnce(Worker& w, Side side, Profile profile, std::string_view bytes) {
+    std::string error = w.child.Spawn(config_.command, {"XMPPFUZZ_SIDE=" + SideWord(side),
+                                                         "XMPPFUZZ_PROFILE=" + std::string(ProfileName(profile))});
+    if (!error.empty()) return Failed(ExecReply::Status::kBroken, "the adapter did not start: " + error);
     Exchange x = Talk(w.child, bytes, true, Until::kEof, Clock::now() + std::chrono::milliseconds(config_.timeout_ms),
                       config_);
     w.child.ReadStderr();
-    Observation obs;
+    ExecReply reply;
     switch (x.end) {
       case End::kEof: {
         int status = w.child.status();
         if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 1)) {
-          obs = Judged(v, prelude.size(), bytes.size(), x.out, {});
+          reply = Answered(x.out, bytes.size(), {});
           w.child.Kill();
-          return obs;
+          return reply;
         }
-        obs = Failure(Outcome::Kind::kCrashed, "the adapter " + DescribeStatus(status) + Partial(x.out));
+        reply = Failed(ExecReply::Status::kCrashed, "the adapter " + DescribeStatus(status) + Partial(x.out));
         break;
       }
       case End::kTimeout:
-        obs = Failure(Outcome::Kind::kHung, "no EOF and exit within " + std::to_string(config_.timeout_ms) +
-                                                " ms; process group killed" + Partial(x.out));
+        reply = Failed(ExecReply::Status::kHung, "no EOF and exit within " + std::to_string(config_.timeout_ms) +
+                                                     " ms; process group killed" + Partial(x.out));
         break;
       default:
-        obs = Failure(Outcome::Kind::kFlooded, "answer over the cap (" + std::to_string(config_.max_answer) +
-                                                   " bytes, " + std::to_string(config_.max_line) +
-                                                   " per line); process group killed");
+        reply = Failed(ExecReply::Status::kFlooded, "answer over the cap (" + std::to_string(config_.max_answer) +
+                                                        " bytes, " + std::to_string(config_.max_line) +
+                                                        " per line); process group killed");
         break;
     }
-    obs.detail += w.child.StderrTail();
+    reply.detail += w.child.StderrTail();
     w.child.Kill();
-    return obs;
+    return reply;
   }
 
   static std::string Partial(const std::string& out) {
@@ -632,42 +647,74 @@ class ExecTarget final : public Target {
     return "; it wrote " + Excerpt(out);
   }
 
+  ExecConfig config_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<Worker*> free_;
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::string implementation_;
+};
+
+// ExecTarget plays vectors through an ExecParser: the prelude and the
+// vector's input as one stream, judged as the in-process target is.
+class ExecTarget final : public Target {
+ public:
+  explicit ExecTarget(std::unique_ptr<ExecParser> parser) : parser_(std::move(parser)) {}
+
+  std::string Name() const override { return parser_->Spelling(); }
+  std::string Implementation() const override { return parser_->Implementation(); }
+  bool Live() const override { return false; }
+  int Jobs() const override { return std::max(1, parser_->config().jobs); }
+
+  std::string NotApplicable(const Vector& v) const override {
+    if (v.kind == VectorKind::kXml) return {};
+    return "exec targets play the XML vectors only (this is a kind: " + std::string(VectorKindName(v.kind)) +
+           " vector)";
+  }
+
+  Observation Run(const Vector& v) override {
+    std::string prelude = Prelude(v.profile, v.side);
+    std::string bytes = prelude + v.input;
+    ExecReply reply = parser_->Parse(v.side, v.profile, bytes);
+    Observation obs;
+    switch (reply.status) {
+      case ExecReply::Status::kAnswered: return Judged(v, prelude.size(), reply);
+      case ExecReply::Status::kBroken: obs.broken = reply.detail; return obs;
+      case ExecReply::Status::kHung: obs.outcome.kind = Outcome::Kind::kHung; break;
+      case ExecReply::Status::kFlooded: obs.outcome.kind = Outcome::Kind::kFlooded; break;
+      case ExecReply::Status::kCrashed: obs.outcome.kind = Outcome::Kind::kCrashed; break;
+    }
+    obs.detail = reply.detail;
+    return obs;
+  }
+
+ private:
   // Judged turns a complete answer into an observation, as the in-process
   // target does: the events after the prelude's stream-open, the error's
   // offset relative to the vector's input.
-  static Observation Judged(const Vector& v, size_t prelude_size, size_t total, const std::string& text,
-                            const std::string& note) {
+  static Observation Judged(const Vector& v, size_t prelude_size, const ExecReply& reply) {
     Observation obs;
-    ExecAnswer answer;
-    std::string error = ParseExecAnswer(text, &answer);
-    if (!error.empty()) {
-      obs.broken = note + "adapter protocol error: " + error;
-      return obs;
-    }
-    if (answer.offset && *answer.offset > total) {
-      obs.broken = note + "adapter protocol error: error offset=" + std::to_string(*answer.offset) +
-                   " is past the " + std::to_string(total) + " bytes it was given";
-      return obs;
-    }
+    const ExecAnswer& answer = reply.answer;
     size_t first = 0;
     if (v.profile != Profile::kRaw) {
       if (answer.events.empty() || answer.events[0].rfind("stream-open ", 0) != 0) {
         std::string got = answer.events.empty()
                               ? (answer.refused ? "error " + std::string(xml::ConditionName(answer.condition)) : "(none)")
                               : Excerpt(answer.events[0]);
-        obs.broken = note + "the standard stream header was not accepted: first event " + got;
+        obs.broken = reply.detail + "the standard stream header was not accepted: first event " + got;
         return obs;
       }
       first = 1;
     }
     obs.events.assign(answer.events.begin() + static_cast<std::ptrdiff_t>(first), answer.events.end());
+    for (const auto& [index, bytes] : answer.routed) obs.routed.emplace_back(index - first, bytes);
     obs.offset_optional = true;
     obs.outcome.kind = answer.refused ? Outcome::Kind::kRefused : Outcome::Kind::kAccepted;
     if (answer.refused) {
       obs.outcome.condition = answer.condition;
       if (answer.offset) obs.outcome.offset = static_cast<int64_t>(*answer.offset) - static_cast<int64_t>(prelude_size);
     }
-    obs.detail = note;
+    obs.detail = reply.detail;
     for (const std::string& l : answer.logs) obs.detail += "log: " + base::EscapeBytes(l, 4096) + "; ";
     for (const auto& [index, bytes] : answer.routed) {
       obs.detail += "routed after event " + std::to_string(index + 1) + ": " + base::EscapeBytes(bytes, 4096) + "; ";
@@ -676,11 +723,7 @@ class ExecTarget final : public Target {
     return obs;
   }
 
-  ExecConfig config_;
-  std::vector<std::unique_ptr<Worker>> workers_;
-  std::vector<Worker*> free_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
+  std::unique_ptr<ExecParser> parser_;
 };
 
 }  // namespace
@@ -832,16 +875,16 @@ std::string ParseExecHandshake(std::string_view line, std::string* name) {
   return {};
 }
 
-std::unique_ptr<Target> MakeExecTarget(const ExecConfig& config, std::string* error) {
+std::unique_ptr<ExecParser> ExecParser::Make(const ExecConfig& config, std::string* error) {
   if (config.command.find_first_not_of(" \t\n") == std::string::npos) {
     *error = "an exec target needs a command (exec:COMMAND, exec-persistent:COMMAND)";
     return nullptr;
   }
-  auto target = std::make_unique<ExecTarget>(config);
+  auto parser = std::make_unique<ExecParserImpl>(config);
   if (config.persistent) {
-    std::string why = target->Start(target->first());
+    std::string why = parser->Start(parser->first());
     if (!why.empty()) {
-      *error = target->Name() + ": the adapter did not start: " + why;
+      *error = parser->Spelling() + ": the adapter did not start: " + why;
       // The message is one line: the command is the user's own text.
       for (char& c : *error) {
         if (c == '\n' || c == '\r') c = ' ';
@@ -849,7 +892,24 @@ std::unique_ptr<Target> MakeExecTarget(const ExecConfig& config, std::string* er
       return nullptr;
     }
   }
-  return target;
+  return parser;
+}
+
+std::string_view ExecStatusName(ExecReply::Status status) {
+  switch (status) {
+    case ExecReply::Status::kAnswered: return "answered";
+    case ExecReply::Status::kHung: return "hung";
+    case ExecReply::Status::kFlooded: return "flooded";
+    case ExecReply::Status::kCrashed: return "crashed";
+    case ExecReply::Status::kBroken: return "broken";
+  }
+  return "?";
+}
+
+std::unique_ptr<Target> MakeExecTarget(const ExecConfig& config, std::string* error) {
+  std::unique_ptr<ExecParser> parser = ExecParser::Make(config, error);
+  if (!parser) return nullptr;
+  return std::make_unique<ExecTarget>(std::move(parser));
 }
 
 }  // namespace xmppfuzz::conform

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "conformance/runner/runner.h"
+#include "conformance/runner/vector.h"
 #include "targets/xml/xml.h"
 
 namespace xmppfuzz::conform {
@@ -79,10 +80,51 @@ std::string ParseExecHandshake(std::string_view line, std::string* name);
 // Returns false with |error| set on a bad escape or raw control byte.
 bool DecodeRouted(std::string_view text, std::string* out, std::string* error);
 
-// MakeExecTarget returns the target |config| describes. A persistent
-// target starts its first process and reads the handshake before it
-// returns; null with |error| set (one line, adapter output escaped) when
-// that fails or the command is empty.
+// ExecReply is what an adapter made of one input.
+struct ExecReply {
+  enum class Status : uint8_t {
+    kAnswered,  // a complete, well-formed answer: |answer|
+    kHung,      // no answer within the deadline (process group killed)
+    kFlooded,   // the answer outgrew its caps (killed)
+    kCrashed,   // the adapter died or closed its stdout before answering
+    kBroken,    // a protocol error, or the adapter cannot (re)start
+  };
+  Status status = Status::kBroken;
+  ExecAnswer answer;  // kAnswered only
+  // For the report, escaped: a restart before this input, what failed and
+  // the tail of the adapter's stderr.
+  std::string detail;
+};
+
+std::string_view ExecStatusName(ExecReply::Status status);
+
+// ExecParser is one adapter: up to config.jobs processes, each input a new
+// stream with a fresh parser. Parse may be called from several threads.
+class ExecParser {
+ public:
+  // Make returns the adapter |config| describes. A persistent one starts
+  // its first process and reads the handshake before it returns; null with
+  // |error| set (one line, adapter output escaped) when that fails or the
+  // command is empty.
+  static std::unique_ptr<ExecParser> Make(const ExecConfig& config, std::string* error);
+  virtual ~ExecParser() = default;
+
+  // Parse sends |bytes| (a whole stream, header included) with |side| and
+  // |profile| and waits, bounded by the config's deadline and caps, for
+  // the answer. A failed persistent process is restarted for the next call.
+  virtual ExecReply Parse(Side side, Profile profile, std::string_view bytes) = 0;
+
+  // Spelling is "exec:COMMAND" or "exec-persistent:COMMAND".
+  virtual std::string Spelling() const = 0;
+  // Implementation is the NAME of the last handshake ("" for exec:).
+  virtual std::string Implementation() const = 0;
+  // Restarts counts the processes started after the first of each job.
+  virtual int Restarts() const = 0;
+  virtual const ExecConfig& config() const = 0;
+};
+
+// MakeExecTarget returns the target |config| describes: ExecParser::Make
+// (same failures), each vector's prelude and input sent as one stream.
 std::unique_ptr<Target> MakeExecTarget(const ExecConfig& config, std::string* error);
 
 }  // namespace xmppfuzz::conform

@@ -269,6 +269,7 @@ std::string HtmlReport(const std::vector<TargetReport>& reports) {
            Html(ShownName(report), kMaxDetail) + "</h2>\n<p class=\"meta\">" +
            (report.label.empty() ? std::string() : Html(report.target, kMaxDetail) + ", ") +
            std::to_string(report.results.size()) + " vectors" + (report.live ? ", live" : ", in process");
+    if (!report.implementation.empty()) out += ", implementation " + Html(report.implementation, kMaxDetail);
     if (!report.expectations.empty()) out += ", known deviations from " + Html(report.expectations, kMaxDetail);
     out += std::string(", result: ") + (Failed(report) ? "FAIL" : "ok") + "</p>\n";
     std::string rows;
@@ -391,6 +392,7 @@ std::string TextReport(const std::vector<TargetReport>& reports) {
     auto counts = CountByCategory(report);
     out += "target " + ShownName(report) + (report.label.empty() ? "" : " (" + report.target + ")") + ": " +
            std::to_string(report.results.size()) + " vectors";
+    if (!report.implementation.empty()) out += ", implementation " + Printable(report.implementation, kMaxDetail);
     if (!report.expectations.empty()) out += ", known deviations from " + report.expectations;
     out += "\n";
     out += "  " + Pad("category", 24, false);
@@ -432,6 +434,7 @@ std::string JsonReport(const std::vector<TargetReport>& reports) {
     nlohmann::json t;
     t["target"] = report.target;
     if (!report.label.empty()) t["label"] = report.label;
+    if (!report.implementation.empty()) t["implementation"] = report.implementation;
     t["live"] = report.live;
     if (!report.expectations.empty()) t["expectations"] = report.expectations;
     auto counts = CountByCategory(report);
@@ -553,6 +556,7 @@ bool ReadJsonReport(const std::string& path, std::string_view text, const std::v
     TargetReport report;
     report.target = t["target"].get<std::string>();
     report.label = text_field(t, "label");
+    report.implementation = text_field(t, "implementation");
     auto live = t.find("live");
     report.live = live != t.end() && live->is_boolean() && live->get<bool>();
     report.expectations = text_field(t, "expectations");

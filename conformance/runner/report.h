@@ -19,6 +19,9 @@ struct TargetReport {
   // The name reports show for the target (`--label`; default: |target|), so
   // that a live server on a random port reads "prosody-packaged".
   std::string label;
+  // What the target said it runs (an exec adapter's handshake NAME), if it
+  // said so.
+  std::string implementation;
   bool live = false;
   std::string expectations;  // the --expect file, if any
   std::vector<Result> results;

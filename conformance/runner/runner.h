@@ -38,6 +38,9 @@ struct Observation {
   // does not know it) is not held to the vector's at-or-before bound. In
   // process a missing offset fails ("too late").
   bool offset_optional = false;
+  // Exec targets: the bytes the implementation would route for a stanza
+  // (its `routed` lines): the index in |events| and the bytes, raw.
+  std::vector<std::pair<size_t, std::string>> routed;
 };
 
 enum class Verdict : uint8_t {
@@ -91,6 +94,9 @@ class Target {
   // Name is the --target spelling ("inproc:expat", "xmpp://127.0.0.1:5222").
   virtual std::string Name() const = 0;
   virtual bool Live() const = 0;
+  // Implementation names what the target runs when it says so itself (an
+  // exec adapter's handshake NAME); "" otherwise.
+  virtual std::string Implementation() const { return {}; }
   // NotApplicable returns why |v| does not apply to this target, or "".
   virtual std::string NotApplicable(const Vector& v) const = 0;
   // Run plays |v|. It may be called from several threads at once.

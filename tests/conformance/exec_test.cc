@@ -289,6 +289,22 @@ TEST(ConformExecPersistent, EventsAfterThePreludeAndOffsetsRelativeToTheInput) {
   EXPECT_EQ(*bad.outcome.offset, 10);
 }
 
+TEST(ConformExecPersistent, RoutedBytesAndTheImplementationName) {
+  auto t = Make(Persistent(ParseWrapper(" --route")));
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->Implementation(), "xmppfuzz-parse");
+  Observation obs = t->Run(XmlVector("test/routed", "<message><body>a\\b</body></message><presence/>"));
+  EXPECT_EQ(obs.broken, "");
+  ASSERT_EQ(obs.events.size(), 2u);
+  ASSERT_EQ(obs.routed.size(), 2u);
+  // Indices count the events after the prelude's stream-open.
+  EXPECT_EQ(obs.routed[0].first, 0u);
+  EXPECT_EQ(obs.routed[0].second, "<message xmlns=\"jabber:client\"><body>a\\b</body></message>");
+  EXPECT_EQ(obs.routed[1].first, 1u);
+  EXPECT_EQ(obs.routed[1].second, "<presence xmlns=\"jabber:client\"/>");
+  EXPECT_EQ("stanza " + obs.routed[1].second, obs.events[1]);
+}
+
 TEST(ConformExecPersistent, HangIsHungWithinTheDeadlineAndTheGroupIsKilled) {
   auto t = Make(Persistent(kAdapters + "hang.sh", 300));
   ASSERT_NE(t, nullptr);
