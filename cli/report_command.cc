@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "conformance/runner/differential.h"
 #include "conformance/runner/report.h"
 #include "conformance/runner/vector.h"
 
@@ -27,6 +28,7 @@ struct ReportArgs {
   std::vector<std::string> only;  // target or label globs
   std::string filter;             // vector id glob
   std::string parts = "summary,deviations,reasons";
+  std::string differential;  // a differential.json whose section the HTML page gets
 };
 
 // ReadInput reads a report file, or standard input for "-".
@@ -103,13 +105,27 @@ int RunReport(const ReportArgs& args) {
     if (!any) return UsageError("no vector in the reports matches '" + args.filter + "'");
   }
 
+  // The differential campaign's section goes at the end of the HTML page.
+  std::string section;
+  if (!args.differential.empty()) {
+    std::string json;
+    if (!conform::ReadFile(args.differential, &json)) return UsageError("cannot read '" + args.differential + "'");
+    section = conform::DiffHtmlSection(json, &error);
+    if (section.empty()) return UsageError(args.differential + ": " + error);
+  }
+  auto html = [&] {
+    std::string page = conform::HtmlReport(reports);
+    size_t end = page.rfind("</body>");
+    if (!section.empty() && end != std::string::npos) page.insert(end, section);
+    return page;
+  };
   std::string text = conform::TextReport(reports);
   std::string report = args.format == "json"       ? conform::JsonReport(reports)
                        : args.format == "junit"    ? conform::JunitReport(reports)
-                       : args.format == "html"     ? conform::HtmlReport(reports)
+                       : args.format == "html"     ? html()
                        : args.format == "markdown" ? conform::MarkdownReport(reports, parts)
                                                    : text;
-  if (!args.html.empty() && !WriteFile(args.html, conform::HtmlReport(reports))) {
+  if (!args.html.empty() && !WriteFile(args.html, html())) {
     return UsageError("cannot write '" + args.html + "'");
   }
   if (!args.out.empty()) {
@@ -143,6 +159,9 @@ Runner AddReportCommand(CLI::App& app) {
   cmd->add_option("--filter", args->filter, "Only vectors whose id matches this glob");
   cmd->add_option("--parts", args->parts,
                   "Markdown: which tables, comma-separated: summary, deviations, reasons (default: all three)");
+  cmd->add_option("--differential", args->differential,
+                  "HTML: add the section of this differential campaign report (differential.json of `xmppfuzz "
+                  "differential --out`)");
   return [args] { return RunReport(*args); };
 }
 

@@ -805,7 +805,7 @@ std::string DiffHtmlSection(const std::string& json_text, std::string* error) {
   nlohmann::json root = nlohmann::json::parse(json_text, nullptr, false);
   if (root.is_discarded() || !root.is_object() || !root.contains("differential") ||
       !root["differential"].is_object()) {
-    *error = "not a differential report (xmppfuzz differential --json)";
+    *error = "not a differential report (differential.json of xmppfuzz differential --out)";
     return {};
   }
   const nlohmann::json& j = root["differential"];

@@ -346,7 +346,7 @@ TEST(DifferentialCampaign, FindsAndMinimizesThePlantedSmuggling) {
   EXPECT_EQ(error, "");
   EXPECT_NE(html.find("smuggled-stanza planted&gt;faithful <strong>smuggling</strong>"), std::string::npos) << html;
   EXPECT_EQ(DiffHtmlSection("{\"targets\": []}", &error), "");
-  EXPECT_EQ(error, "not a differential report (xmppfuzz differential --json)");
+  EXPECT_EQ(error, "not a differential report (differential.json of xmppfuzz differential --out)");
 }
 
 TEST(DifferentialCampaign, AHangingClientIsAFindingNotAHang) {
