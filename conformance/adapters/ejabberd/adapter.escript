@@ -4,8 +4,11 @@
 %% fast_xml's fxml_stream NIF driven the way xmpp_socket and xmpp_stream_in
 %% (c2s) or xmpp_stream_out (side client) drive it. See README.md.
 %%
-%% run                 persistent mode: `input SIDE N` + N bytes per request
-%% run --once          one input on stdin, side from XMPPFUZZ_SIDE
+%% run --persistent    persistent mode: `input SIDE N` + N bytes per request
+%% run --once          one input on stdin, side from XMPPFUZZ_SIDE (server
+%%                     or client, else exit 2); exit 1 after an error line
+%% run --check         p1_xmpp starts and the records have the expected
+%%                     shapes: exit 0 (else exit 2 with the reason)
 -mode(compile).
 
 %% The shapes of fast_xml's #xmlel{} (fxml.hrl) and p1_xmpp's #stream_start{}
@@ -26,6 +29,12 @@
 -define(DEFAULT_MAX_STANZA, 262144).
 
 main(Args) ->
+    Mode = case Args of
+               ["--persistent"] -> persistent;
+               ["--once"] -> once;
+               ["--check"] -> check;
+               _ -> fatal("usage: run --persistent | --once | --check")
+           end,
     quiet_logger(),
     ok = io:setopts(standard_io, [binary, {encoding, latin1}]),
     case application:ensure_all_started(xmpp) of
@@ -33,10 +42,10 @@ main(Args) ->
         {error, Why} -> fatal(io_lib:format("cannot start p1_xmpp: ~p", [Why]))
     end,
     check_shapes(),
-    case Args of
-        [] -> persistent();
-        ["--once"] -> once();
-        _ -> fatal("usage: run [--once]")
+    case Mode of
+        persistent -> persistent();
+        once -> once();
+        check -> finish(0)
     end.
 
 %% Logger output goes to stderr: stdout carries the protocol only.
@@ -130,12 +139,15 @@ read_exactly(N, Acc) ->
     end.
 
 once() ->
-    Side = case os:getenv("XMPPFUZZ_SIDE", "server") of
+    Side = case os:getenv("XMPPFUZZ_SIDE") of
+               "server" -> server;
                "client" -> client;
-               _ -> server
+               _ -> fatal("run --once: XMPPFUZZ_SIDE must be server or client")
            end,
-    answer(Side, read_all([])),
-    finish(0).
+    case answer(Side, read_all([])) of
+        error -> finish(1);
+        ok -> finish(0)
+    end.
 
 read_all(Acc) ->
     case file:read(standard_io, 65536) of
@@ -151,14 +163,19 @@ read_all(Acc) ->
 %% '$gen_event' messages to the owner), and prints the events the stream
 %% state machine acts on, up to the first stream error. The events of one
 %% parse/2 call are handled before the next call, as the c2s process does
-%% (its next socket read comes after them in its mailbox).
+%% (its next socket read comes after them in its mailbox). Returns error
+%% when it printed an error line, else ok.
 answer(Side, Bytes) ->
+    erase(error_written),
     Stream = fxml_stream:new(self(), max_stanza()),
     St = #{side => Side, state => wait_for_stream, header => [], stream => Stream},
     _ = feed(Bytes, chunking(), St),
     fxml_stream:close(Stream),
     drain([]),
-    ok.
+    case get(error_written) of
+        true -> error;
+        undefined -> ok
+    end.
 
 feed(<<>>, _, St) -> St;
 feed(Bytes, Chunk, #{stream := Stream} = St) ->
@@ -293,6 +310,7 @@ stream_checks(_, _) ->
 
 error_line(Cond) ->
     out([<<"error ">>, Cond]),
+    put(error_written, true),
     stop.
 
 %% ---------------------------------------------------------------- canonical form

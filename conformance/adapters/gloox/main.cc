@@ -3,11 +3,13 @@
 // TagHandler that does with each Tag what gloox::ClientBase::handleTag does,
 // printing the events in the `xmppfuzz parse` line format (exec protocol 1).
 //
-//   xmppfuzz-adapter-gloox               one input on stdin, XMPPFUZZ_SIDE
 //   xmppfuzz-adapter-gloox --persistent  `input SIDE N` requests on stdin
+//   xmppfuzz-adapter-gloox --once        one input on stdin, XMPPFUZZ_SIDE
+//   xmppfuzz-adapter-gloox --check       exit 0 (the library loaded)
+// Normally started through ./run, which finds the binary in the build tree.
 //
-// Exit status: 0 at the end of the input(s), 2 on a malformed request or bad
-// usage (one line on stderr).
+// Exit status: 0 at the end of the input(s); --once: 1 after an error line;
+// 2 on a malformed request or bad usage (one line on stderr).
 #include <gloox/gloox.h>
 #include <gloox/parser.h>
 #include <gloox/tag.h>
@@ -320,11 +322,14 @@ int Persistent() {
   }
 }
 
-int OneShot() {
+// Once answers one input, all of stdin, on the side XMPPFUZZ_SIDE names.
+// Returns 1 when the answer ends with an error line, 0 otherwise, 2 for a
+// missing or invalid XMPPFUZZ_SIDE, an oversized input or a failed write.
+int Once() {
   const char* env = std::getenv("XMPPFUZZ_SIDE");
-  const std::string side = env != nullptr ? env : "client";
+  const std::string side = env != nullptr ? env : "";
   if (side != "server" && side != "client") {
-    std::fprintf(stderr, "xmppfuzz-adapter-gloox: XMPPFUZZ_SIDE must be server or client\n");
+    std::fprintf(stderr, "xmppfuzz-adapter-gloox: --once: XMPPFUZZ_SIDE must be server or client\n");
     return 2;
   }
   std::string bytes;
@@ -337,14 +342,17 @@ int OneShot() {
     }
     bytes.append(buf, got);
   }
-  return WriteAll(Run(side, bytes)) ? 0 : 2;
+  const std::string answer = Run(side, bytes);
+  if (!WriteAll(answer)) return 2;
+  return answer.starts_with("error ") || answer.find("\nerror ") != std::string::npos ? 1 : 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc == 2 && std::strcmp(argv[1], "--persistent") == 0) return Persistent();
-  if (argc == 1) return OneShot();
-  std::fprintf(stderr, "usage: xmppfuzz-adapter-gloox [--persistent]\n");
+  if (argc == 2 && std::strcmp(argv[1], "--once") == 0) return Once();
+  if (argc == 2 && std::strcmp(argv[1], "--check") == 0) return 0;
+  std::fprintf(stderr, "usage: run --persistent | --once | --check\n");
   return 2;
 }

@@ -6,11 +6,11 @@
 --
 -- Usage (normally through ./run, which finds the interpreter and Prosody's
 -- source directory the way Debian's /usr/bin/prosody does):
---   adapter.lua SOURCEDIR              persistent mode (exec-persistent:)
---   adapter.lua SOURCEDIR --one-shot   one input on stdin, side from
---                                      $XMPPFUZZ_SIDE (exec:)
--- With neither --one-shot nor --persistent, a set XMPPFUZZ_SIDE selects
--- one-shot mode.
+--   adapter.lua SOURCEDIR --persistent   persistent mode (exec-persistent:)
+--   adapter.lua SOURCEDIR --once         one input on stdin, side from
+--                                        $XMPPFUZZ_SIDE (exec:); exit 1
+--                                        after an error line, else 0
+-- Any other argument: a usage line on stderr, exit 2.
 
 local sourcedir = arg[1] or "/usr/lib/prosody"
 
@@ -311,23 +311,16 @@ local out = io.stdout
 out:setvbuf("full")
 local function emit(line) out:write(line, "\n") end
 
-local mode
-for i = 2, #arg do
-	if arg[i] == "--one-shot" then mode = "one-shot"
-	elseif arg[i] == "--persistent" then mode = "persistent"
-	else
-		io.stderr:write("prosody adapter: unknown argument ", arg[i], "\n")
-		os.exit(2)
-	end
-end
+local mode = #arg == 2 and ({ ["--persistent"] = "persistent", ["--once"] = "once" })[arg[2]]
 if not mode then
-	mode = os.getenv("XMPPFUZZ_SIDE") and "one-shot" or "persistent"
+	io.stderr:write("usage: run --persistent | --once | --check\n")
+	os.exit(2)
 end
 
-if mode == "one-shot" then
-	local side = os.getenv("XMPPFUZZ_SIDE") or "server"
+if mode == "once" then
+	local side = os.getenv("XMPPFUZZ_SIDE")
 	if side ~= "server" and side ~= "client" then
-		io.stderr:write("prosody adapter: XMPPFUZZ_SIDE must be server or client\n")
+		io.stderr:write("prosody adapter: run --once: XMPPFUZZ_SIDE must be server or client\n")
 		os.exit(2)
 	end
 	local data = io.stdin:read("a") or ""

@@ -175,24 +175,47 @@ def _write(stream, lines):
     stream.flush()
 
 
-def serve(name, parse_one):
-    """Runs the adapter. Without XMPPFUZZ_SIDE in the environment (or with
-    --persistent) it speaks exec-persistent: the banner, then `input SIDE N`
-    + N bytes per request until EOF. With XMPPFUZZ_SIDE (exec:, one process
-    per input; or --once, side client by default) it parses all of stdin once
-    and exits 1 after an error line, 0 otherwise.
+USAGE = "usage: run --persistent | --once | --check"
+
+
+def mode(argv):
+    """Returns the mode of an adapter's `run` from its arguments |argv|
+    (sys.argv[1:]): "persistent", "once" or "check". Anything else (no
+    argument, another one, more than one) writes the usage line to stderr
+    and exits 2. Called before the implementation is imported, so a usage
+    error is told apart from a missing implementation."""
+    if len(argv) == 1 and argv[0] in ("--persistent", "--once", "--check"):
+        return argv[0][2:]
+    sys.stderr.write(USAGE + "\n")
+    sys.exit(2)
+
+
+def missing(reason):
+    """Ends an adapter whose implementation cannot be loaded: |reason| (one
+    line naming the Debian package) on stderr, exit 3, in every mode."""
+    sys.stderr.write(reason + "\n")
+    sys.exit(3)
+
+
+def serve(run_mode, name, parse_one):
+    """Runs the adapter in |run_mode| (from mode()); returns the exit status.
+    - "check": the implementation was imported, so it can run: 0.
+    - "once" (exec:): all of stdin is one input, the side from XMPPFUZZ_SIDE
+      (server or client; anything else, or none, is a usage error: 2); the
+      answer lines to stdout; 1 after an error line, 0 otherwise.
+    - "persistent" (exec-persistent:): the banner `xmppfuzz-exec 1 NAME`,
+      then `input SIDE N` + N bytes per request, each answered with its
+      lines and `done`; 0 at EOF, 2 on a malformed request.
     |parse_one(side, data, out)| fills the Output for one input with a fresh
-    parser. Returns the process exit status."""
+    parser."""
     stdin = sys.stdin.buffer
     stdout = sys.stdout.buffer
-    side = os.environ.get("XMPPFUZZ_SIDE")
-    persistent = side is None or "--persistent" in sys.argv[1:]
-    if "--once" in sys.argv[1:]:
-        persistent = False
-        side = side or "client"
-    if not persistent:
+    if run_mode == "check":
+        return 0
+    if run_mode == "once":
+        side = os.environ.get("XMPPFUZZ_SIDE")
         if side not in ("server", "client"):
-            sys.stderr.write("XMPPFUZZ_SIDE must be server or client\n")
+            sys.stderr.write("run --once: XMPPFUZZ_SIDE must be server or client\n")
             return 2
         out = Output()
         parse_one(side, stdin.read(), out)

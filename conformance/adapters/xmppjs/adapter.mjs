@@ -5,11 +5,13 @@
 // one: the bytes of an input are one 'data' Buffer, and what the library
 // writes back (its stream error) is read from it.
 //
-//   node adapter.mjs                one input on stdin, XMPPFUZZ_SIDE
 //   node adapter.mjs --persistent   `input SIDE N` requests on stdin
+//   node adapter.mjs --once         one input on stdin, XMPPFUZZ_SIDE
+//   node adapter.mjs --check        the modules load: exit 0
 //
-// Exit status: 0 at the end of the input(s), 2 on a malformed request or bad
-// usage (one line on stderr). When the library throws out of the socket's
+// Exit status: 0 at the end of the input(s); --once: 1 after an error line;
+// 2 on a malformed request or bad usage, 3 when the modules cannot be
+// loaded (one line on stderr). When the library throws out of the socket's
 // 'data' listener, which ends a Node process with an uncaught exception, the
 // adapter prints a `log` line and kills itself (SIGKILL) so that the exec
 // target reports `crashed`.
@@ -26,15 +28,23 @@ function moduleVersion(name) {
   return JSON.parse(readFileSync(new URL(`${name}/package.json`, MODULES))).version;
 }
 
+const USAGE = "usage: run --persistent | --once | --check";
+const args = process.argv.slice(2);
+const mode = args.length === 1 && ["--persistent", "--once", "--check"].includes(args[0]) ? args[0] : null;
+if (mode === null) {
+  process.stderr.write(`${USAGE}\n`);
+  process.exit(2);
+}
+
 let ConnectionTCP;
 try {
   ({ default: ConnectionTCP } = await import(new URL("@xmpp/tcp/lib/Connection.js", MODULES).href));
 } catch (err) {
   process.stderr.write(
-    `xmppjs adapter: cannot load xmpp.js from ${pathToFileURL(MODULES.pathname).pathname} ` +
+    `xmppjs adapter: cannot load xmpp.js (npm @xmpp/tcp) from ${pathToFileURL(MODULES.pathname).pathname} ` +
       `(run scripts/clients install): ${err.message}\n`,
   );
-  process.exit(2);
+  process.exit(3);
 }
 
 const NAME = `xmpp.js-${moduleVersion("@xmpp/xml")}+ltx-${moduleVersion("ltx")}`;
@@ -243,10 +253,10 @@ function answer(side, bytes) {
   return lines.map((l) => `${l}\n`).join("");
 }
 
-function oneShot() {
-  const side = process.env.XMPPFUZZ_SIDE ?? "client";
+function once() {
+  const side = process.env.XMPPFUZZ_SIDE;
   if (side !== "server" && side !== "client") {
-    process.stderr.write("xmppjs adapter: XMPPFUZZ_SIDE must be server or client\n");
+    process.stderr.write("xmppjs adapter: run --once: XMPPFUZZ_SIDE must be server or client\n");
     process.exit(2);
   }
   const bytes = readFileSync(0);
@@ -254,8 +264,9 @@ function oneShot() {
     process.stderr.write(`xmppjs adapter: input over ${MAX_INPUT_BYTES} bytes\n`);
     process.exit(2);
   }
-  process.stdout.write(answer(side, bytes));
-  process.exit(0);
+  const lines = run(side, bytes);
+  process.stdout.write(lines.map((l) => `${l}\n`).join(""));
+  process.exit(lines.some((l) => l.startsWith("error ")) ? 1 : 0);
 }
 
 function fail(message) {
@@ -308,7 +319,6 @@ function persistent() {
   });
 }
 
-const args = process.argv.slice(2);
-if (args.length === 1 && args[0] === "--persistent") persistent();
-else if (args.length === 0) oneShot();
-else fail("usage: run [--persistent]");
+if (mode === "--persistent") persistent();
+else if (mode === "--once") once();
+else process.exit(0); // --check: the modules loaded
