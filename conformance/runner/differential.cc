@@ -144,16 +144,28 @@ Reading AdapterReading(ExecParser& parser, std::string_view bytes, Side side, Pr
   return r;
 }
 
-std::string RoutedStream(const Reading& server) {
+Routed RoutedOf(const Reading& server) {
+  Routed r;
+  for (size_t i = 0; i < server.stanzas.size(); ++i) {
+    if (i >= server.routed.size() || !server.routed[i]) continue;
+    Top top = SplitTop(server.stanzas[i]);
+    auto ns = top.attributes.find("xmlns");
+    if (ns == top.attributes.end() || ns->second != "jabber:client") continue;
+    if (top.name != "message" && top.name != "presence" && top.name != "iq") continue;
+    r.stanzas.push_back(server.stanzas[i]);
+    r.bytes.push_back(*server.routed[i]);
+  }
+  return r;
+}
+
+std::string RoutedStream(const Routed& routed) {
   // A server's header without xml:lang: a stanza inherits the stream's
   // xml:lang (RFC 6120 4.7.4), and the server's stanzas came from a stream
   // that may not have had one.
   std::string out =
       "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
       "from='localhost' id='xmppfuzz-routed' version='1.0'>";
-  for (const auto& bytes : server.routed) {
-    if (bytes) out += *bytes;
-  }
+  for (const std::string& b : routed.bytes) out += b;
   return out;
 }
 
@@ -192,12 +204,14 @@ const std::vector<std::pair<std::string, std::string>>& DifferenceKinds() {
       {"condition-differs", "the same stanzas, both refuse, with other conditions (DETAIL: reference/adapter)"},
       {"no-stream", "the implementation never opened the stream the reference opened (or the reverse)"},
       {"smuggled-stanza",
-       "server>client: the client delivers more stanzas from the routed bytes than the server routed"},
-      {"swallowed-stanza", "server>client: the client delivers fewer stanzas than the server routed, and refuses nothing"},
+       "S>reference: S's routed bytes hold more stanzas than S parsed; S>C: C reads more stanzas from them than the "
+       "reference does"},
+      {"swallowed-stanza", "S>...: fewer stanzas read from the routed bytes than wanted, and nothing refused"},
       {"routed-changed",
-       "server>client: a routed stanza arrives changed (DETAIL: name, to, from, type, id, attributes or payload)"},
-      {"routed-refused", "server>client: the client refuses the routed bytes (DETAIL: its condition): one user's stanza "
-                         "ends another's stream"},
+       "S>...: a routed stanza reads differently (DETAIL: name, to, from, type, id, attributes or payload; the first "
+       "four are smuggling)"},
+      {"routed-refused",
+       "S>...: the routed bytes are refused (DETAIL: the condition): one user's stanza ends another's stream"},
   };
   return *kinds;
 }
@@ -254,54 +268,46 @@ std::optional<Difference> CompareWithReference(const std::string& adapter, const
   return d;
 }
 
-std::optional<Difference> CompareRouted(const std::string& server_name, const Reading& server,
-                                        const std::string& client_name, const Reading& client) {
-  // Only what the server routes counts: stanzas without routed bytes are
-  // not forwarded.
-  std::vector<std::string> sent, bytes;
-  for (size_t i = 0; i < server.stanzas.size(); ++i) {
-    if (i < server.routed.size() && server.routed[i]) {
-      sent.push_back(server.stanzas[i]);
-      bytes.push_back(*server.routed[i]);
-    }
-  }
+std::optional<Difference> CompareRouted(const std::string& subject, const Reading& want, const Routed& routed,
+                                        const Reading& client) {
   Difference d;
-  d.subject = server_name + ">" + client_name;
-  Reading routed_view;
-  routed_view.stanzas = sent;
-  d.what = server_name + " routed " + Stanzas(routed_view) + "; " + client_name + " read " + Summary(client);
+  d.subject = subject;
+  std::string client_name = subject.substr(subject.find('>') + 1);
+  d.what = "routed " + std::to_string(routed.bytes.size()) + " (want " + Summary(want) + "); " + client_name +
+           " read " + Summary(client);
   if (!client.Answered()) {
     d.kind = "adapter-" + client.status;
     d.detail = "routed";
     return d;
   }
-  // More stanzas than were routed is smuggling, whatever else changed.
-  if (client.stanzas.size() > sent.size()) {
+  auto bytes_of = [&](size_t i) { return i < routed.bytes.size() ? Show(routed.bytes[i]) : std::string("(none)"); };
+  // More stanzas than wanted is smuggling, whatever else changed.
+  if (client.stanzas.size() > want.stanzas.size()) {
+    std::string all;
+    for (const std::string& b : routed.bytes) all += b;
     d.kind = "smuggled-stanza";
     d.smuggling = true;
-    std::string all;
-    for (const std::string& b : bytes) all += b;
-    d.what += "; routed bytes " + Show(all, 600) + "; first extra stanza " + Show(client.stanzas[sent.size()]);
+    d.what += "; routed bytes " + Show(all, 600) + "; first extra stanza " + Show(client.stanzas[want.stanzas.size()]);
     return d;
   }
-  size_t i = FirstDifference(sent, client.stanzas);
-  if (i < sent.size() && i < client.stanzas.size()) {
+  size_t i = FirstDifference(want.stanzas, client.stanzas);
+  if (i < want.stanzas.size() && i < client.stanzas.size()) {
     d.kind = "routed-changed";
-    d.detail = StanzaField(sent[i], client.stanzas[i]);
+    d.detail = StanzaField(want.stanzas[i], client.stanzas[i]);
     d.smuggling = d.detail == "name" || d.detail == "to" || d.detail == "from" || d.detail == "type";
-    d.what += "; stanza " + std::to_string(i + 1) + ": parsed " + Show(sent[i]) + ", routed as " + Show(bytes[i]) +
+    d.what += "; stanza " + std::to_string(i + 1) + ": want " + Show(want.stanzas[i]) + ", routed as " + bytes_of(i) +
               ", read " + Show(client.stanzas[i]);
     return d;
   }
-  if (client.refused) {
+  if (client.refused && !want.refused) {
     d.kind = "routed-refused";
     d.detail = std::string(xml::ConditionName(client.condition));
-    if (i < bytes.size()) d.what += "; refused in routed stanza " + std::to_string(i + 1) + " " + Show(bytes[i]);
+    d.what += "; refused in routed stanza " + std::to_string(i + 1) + " " + bytes_of(i);
     return d;
   }
-  if (client.stanzas.size() < sent.size()) {
+  if (client.stanzas.size() < want.stanzas.size() && !client.refused) {
     d.kind = "swallowed-stanza";
-    d.what += "; first missing stanza " + Show(sent[client.stanzas.size()]);
+    d.what += "; first missing stanza " + Show(want.stanzas[client.stanzas.size()]) + ", routed as " + bytes_of(i);
     return d;
   }
   return std::nullopt;
@@ -529,10 +535,18 @@ class Campaign {
     for (size_t s : mine) {
       const Reading& server = readings[s];
       if (!server.Answered()) continue;
-      bool any = false;
-      for (const auto& r : server.routed) any = any || r.has_value();
-      if (!any) continue;
-      std::string stream_bytes = RoutedStream(server);
+      Routed routed = RoutedOf(server);
+      if (routed.bytes.empty()) continue;
+      std::string stream_bytes = RoutedStream(routed);
+      const std::string& sname = config_.adapters[s].name;
+      // What a correct client reads from the routed bytes.
+      Reading ref_view = ReferenceReading(stream_bytes, Side::kServerToClient, Profile::kAuthenticated);
+      if (only.empty() || only_client == "reference") {
+        Reading intent;
+        intent.opened = true;
+        intent.stanzas = routed.stanzas;
+        if (auto d = CompareRouted(sname + ">reference", intent, routed, ref_view)) out.push_back(*d);
+      }
       std::vector<size_t> clients;
       for (size_t c = 0; c < config_.adapters.size(); ++c) {
         if (config_.adapters[c].role != Role::kClient) continue;
@@ -544,13 +558,8 @@ class Campaign {
       RunParallel(clients, [&](size_t c) {
         views[c] = Read(c, stream_bytes, Side::kServerToClient, Profile::kAuthenticated);
       });
-      const std::string& sname = config_.adapters[s].name;
       for (size_t c : clients) {
-        if (auto d = CompareRouted(sname, server, config_.adapters[c].name, views[c])) out.push_back(*d);
-      }
-      if (only.empty() || only_client == "reference") {
-        Reading ref_view = ReferenceReading(stream_bytes, Side::kServerToClient, Profile::kAuthenticated);
-        if (auto d = CompareRouted(sname, server, "reference", ref_view)) out.push_back(*d);
+        if (auto d = CompareRouted(sname + ">" + config_.adapters[c].name, ref_view, routed, views[c])) out.push_back(*d);
       }
     }
     return out;

@@ -79,10 +79,20 @@ Reading ReferenceReading(std::string_view bytes, Side side, Profile profile);
 // AdapterReading sends |bytes| to |parser| and reads its answer.
 Reading AdapterReading(ExecParser& parser, std::string_view bytes, Side side, Profile profile);
 
-// RoutedStream is what a client receives when a server forwards the
-// routed stanzas of |server|: a server's stream header, then each routed
+// Routed is what a server adapter forwards to another user: its routable
+// stanzas (message, presence and iq in jabber:client that have routed
+// bytes; RFC 6120 8: a server routes only these), as it parsed them and as
+// it wrote them.
+struct Routed {
+  std::vector<std::string> stanzas;  // canonical, as the server parsed them
+  std::vector<std::string> bytes;    // its re-serialisation of each
+};
+Routed RoutedOf(const Reading& server);
+
+// RoutedStream is what a client receives when the server forwards
+// |routed|: a server's stream header (jabber:client, no xml:lang), then each
 // stanza's bytes in order (no footer: the stream stays open).
-std::string RoutedStream(const Reading& server);
+std::string RoutedStream(const Routed& routed);
 
 // StanzaField names the first thing that differs between two canonical
 // stanzas: "name", "to", "from", "type", "id", "attributes" or "payload".
@@ -109,11 +119,16 @@ const std::vector<std::pair<std::string, std::string>>& DifferenceKinds();
 std::optional<Difference> CompareWithReference(const std::string& adapter, const Reading& reference,
                                                const Reading& reading);
 
-// CompareRouted compares what |client| (named |client_name|, "reference"
-// for the reference parser) delivered from the routed stream of |server|
-// with the stanzas |server| routed; nothing when they agree.
-std::optional<Difference> CompareRouted(const std::string& server_name, const Reading& server,
-                                        const std::string& client_name, const Reading& client);
+// CompareRouted compares |client|'s reading of RoutedStream(|routed|) with
+// |want|, under |subject| ("prosody>gloox"). Two uses:
+//   S>reference  |want| is what S parsed (the routed stanzas): does S's
+//                re-serialisation say what S understood?
+//   S>C          |want| is the reference's reading of the same routed bytes:
+//                does C read S's bytes as a correct parser does?
+// Nothing when they agree. A stanza more than |want| has, or one with
+// another name, to, from or type, is smuggling.
+std::optional<Difference> CompareRouted(const std::string& subject, const Reading& want, const Routed& routed,
+                                        const Reading& client);
 
 // DiffExpectations: known differences, one per line:
 //   # comment

@@ -122,16 +122,43 @@ TEST(DifferentialReference, AStreamOnlyOneSideOpens) {
 
 // --- CompareRouted ----------------------------------------------------------------------
 
+Routed RoutedPairs(std::vector<std::pair<std::string, std::string>> stanzas_and_bytes) {
+  Routed r;
+  for (auto& [s, b] : stanzas_and_bytes) {
+    r.stanzas.push_back(s);
+    r.bytes.push_back(b);
+  }
+  return r;
+}
+
+TEST(DifferentialRouted, OnlyRoutableStanzasAreRouted) {
+  // RFC 6120 8: message, presence and iq in jabber:client; the rest is not
+  // forwarded to another user.
+  Reading server = Routing({{"<message xmlns=\"jabber:client\" to=\"b\"/>", "<message to='b'/>"},
+                            {"<o xmlns=\"jabber:client\"/>", "<o/>"},
+                            {"<message xmlns=\"jabber:server\"/>", "<message xmlns='jabber:server'/>"},
+                            {"<iq xmlns=\"jabber:client\" type=\"get\"><q/></iq>", "<iq type='get'><q/></iq>"}});
+  server.stanzas.push_back("<presence xmlns=\"jabber:client\"/>");  // parsed, no routed line
+  server.routed.emplace_back(std::nullopt);
+  Routed r = RoutedOf(server);
+  EXPECT_EQ(r.stanzas, (std::vector<std::string>{"<message xmlns=\"jabber:client\" to=\"b\"/>",
+                                                 "<iq xmlns=\"jabber:client\" type=\"get\"><q/></iq>"}));
+  EXPECT_EQ(r.bytes, (std::vector<std::string>{"<message to='b'/>", "<iq type='get'><q/></iq>"}));
+  std::string stream = RoutedStream(r);
+  EXPECT_EQ(stream.substr(stream.size() - 41), "<message to='b'/><iq type='get'><q/></iq>");
+}
+
 TEST(DifferentialRouted, FaithfulRoutingIsNoDifference) {
-  Reading server = Routing({{"<message to=\"b\"/>", "<message to='b'/>"}});
-  EXPECT_FALSE(CompareRouted("s", server, "c", Accepted({"<message to=\"b\"/>"})));
+  Routed r = RoutedPairs({{"<message to=\"b\"/>", "<message to='b'/>"}});
+  EXPECT_FALSE(CompareRouted("s>c", Accepted({"<message to=\"b\"/>"}), r, Accepted({"<message to=\"b\"/>"})));
 }
 
 TEST(DifferentialRouted, ExtraStanzaIsSmuggling) {
-  Reading server = Routing({{"<message><body>&lt;/body&gt;</body></message>", "<message><body></body></message><message to='eve'/>"}});
-  auto d = CompareRouted("s", server, "c", Accepted({"<message><body/></message>", "<message to=\"eve\"/>"}));
+  Routed r = RoutedPairs({{"<message><body>&lt;/body&gt;</body></message>", "<message><body></body></message><message to='eve'/>"}});
+  Reading want = Accepted({"<message><body>&lt;/body&gt;</body></message>"});
+  auto d = CompareRouted("s>reference", want, r, Accepted({"<message><body/></message>", "<message to=\"eve\"/>"}));
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->Key(), "smuggled-stanza s>c");
+  EXPECT_EQ(d->Key(), "smuggled-stanza s>reference");
   EXPECT_TRUE(d->smuggling);
   EXPECT_NE(d->what.find("first extra stanza '<message to=\"eve\"/>'"), std::string::npos) << d->what;
   EXPECT_NE(d->what.find("routed bytes '<message><body></body></message><message to='eve'/>'"), std::string::npos)
@@ -139,47 +166,43 @@ TEST(DifferentialRouted, ExtraStanzaIsSmuggling) {
 }
 
 TEST(DifferentialRouted, ChangedAddressingIsSmugglingChangedPayloadIsNot) {
-  Reading server = Routing({{"<message to=\"a&#10;\"/>", "<message to='a\n'/>"}});
-  auto d = CompareRouted("s", server, "c", Accepted({"<message to=\"a \"/>"}));
+  Routed r = RoutedPairs({{"<message to=\"a&#10;\"/>", "<message to='a\n'/>"}});
+  auto d = CompareRouted("s>c", Accepted({"<message to=\"a&#10;\"/>"}), r, Accepted({"<message to=\"a \"/>"}));
   ASSERT_TRUE(d);
   EXPECT_EQ(d->Key(), "routed-changed s>c to");
   EXPECT_TRUE(d->smuggling);
   EXPECT_NE(d->what.find("routed as '<message to='a\\x0A'/>'"), std::string::npos) << d->what;
-  server = Routing({{"<m><b>x</b></m>", "<m><b>y</b></m>"}});
-  d = CompareRouted("s", server, "c", Accepted({"<m><b>y</b></m>"}));
+  r = RoutedPairs({{"<m><b>x</b></m>", "<m><b>y</b></m>"}});
+  d = CompareRouted("s>c", Accepted({"<m><b>x</b></m>"}), r, Accepted({"<m><b>y</b></m>"}));
   ASSERT_TRUE(d);
   EXPECT_EQ(d->Key(), "routed-changed s>c payload");
   EXPECT_FALSE(d->smuggling);
 }
 
 TEST(DifferentialRouted, RefusedAndSwallowed) {
-  Reading server = Routing({{"<a/>", "<a/>"}, {"<b/>", "<b/>"}});
-  auto d = CompareRouted("s", server, "c", Refused({"<a/>"}, C::kNotWellFormed));
+  Routed r = RoutedPairs({{"<a/>", "<a/>"}, {"<b/>", "<b/>"}});
+  Reading want = Accepted({"<a/>", "<b/>"});
+  auto d = CompareRouted("s>c", want, r, Refused({"<a/>"}, C::kNotWellFormed));
   ASSERT_TRUE(d);
   EXPECT_EQ(d->Key(), "routed-refused s>c not-well-formed");
   EXPECT_NE(d->what.find("refused in routed stanza 2 '<b/>'"), std::string::npos) << d->what;
-  d = CompareRouted("s", server, "c", Accepted({"<a/>"}));
+  d = CompareRouted("s>c", want, r, Accepted({"<a/>"}));
   ASSERT_TRUE(d);
   EXPECT_EQ(d->Key(), "swallowed-stanza s>c");
   EXPECT_FALSE(d->smuggling);
-}
-
-TEST(DifferentialRouted, OnlyRoutedStanzasCount) {
-  Reading server = Routing({{"<a/>", "<a/>"}});
-  server.stanzas.push_back("<b/>");  // parsed, not routed
-  server.routed.emplace_back(std::nullopt);
-  EXPECT_FALSE(CompareRouted("s", server, "c", Accepted({"<a/>"})));
-  EXPECT_EQ(RoutedStream(server).substr(RoutedStream(server).size() - 4), "<a/>");
+  // The reference refuses the routed bytes too: the client agrees.
+  EXPECT_FALSE(CompareRouted("s>c", Refused({"<a/>"}, C::kNotWellFormed), r, Refused({"<a/>"}, C::kRestrictedXml)));
 }
 
 TEST(DifferentialRouted, RoutedStreamIsReadByTheReferenceAsAClient) {
   Reading server = Routing({{"<message xmlns=\"jabber:client\" to=\"b\"/>", "<message to='b'/>"},
                             {"<presence xmlns=\"jabber:client\"/>", "<presence/>"}});
-  Reading client = ReferenceReading(RoutedStream(server), Side::kServerToClient, Profile::kAuthenticated);
+  Routed r = RoutedOf(server);
+  Reading client = ReferenceReading(RoutedStream(r), Side::kServerToClient, Profile::kAuthenticated);
   EXPECT_TRUE(client.opened);
   EXPECT_FALSE(client.refused) << client.Verdict();
   EXPECT_EQ(client.stanzas, server.stanzas);
-  EXPECT_FALSE(CompareRouted("s", server, "reference", client));
+  EXPECT_FALSE(CompareRouted("s>reference", Accepted(r.stanzas), r, client));
 }
 
 // --- ReferenceReading -------------------------------------------------------------------
@@ -309,7 +332,7 @@ TEST(DifferentialCampaign, FindsAndMinimizesThePlantedSmuggling) {
   plain.bytes = kHeader + "<message to='bob@localhost'><body>hi</body></message>";
   plain.origin = "test plain";
   config.seeds = {plain, smuggle};
-  config.known = {{"smuggled-stanza planted>reference", "the reference reads the planted bug too", 1}};
+  config.known = {{"routed-changed planted>*", "a known glob that matches nothing here", 1}};
   config.minimize_tries = 300;
   CampaignResult result = RunCampaign(config);
   EXPECT_EQ(result.inputs, 2u);
@@ -319,7 +342,10 @@ TEST(DifferentialCampaign, FindsAndMinimizesThePlantedSmuggling) {
   // and the plain input routes faithfully.
   std::set<std::string> keys;
   for (const auto& [k, f] : by_key) keys.insert(k);
-  EXPECT_EQ(keys, (std::set<std::string>{"smuggled-stanza planted>faithful", "smuggled-stanza planted>reference"}));
+  // The planted server's bytes carry the extra stanza (planted>reference);
+  // the faithful client reads them as the reference does, so the pair
+  // planted>faithful shows nothing.
+  EXPECT_EQ(keys, (std::set<std::string>{"smuggled-stanza planted>reference"}));
   for (const auto& [k, f] : by_key) {
     EXPECT_TRUE(f->difference.smuggling) << k;
     EXPECT_EQ(f->count, 1u) << k;
@@ -330,21 +356,20 @@ TEST(DifferentialCampaign, FindsAndMinimizesThePlantedSmuggling) {
     Reading server = ReferenceReading(f->minimized, Side::kClientToServer, Profile::kRaw);
     EXPECT_FALSE(server.stanzas.empty()) << k;
   }
-  EXPECT_EQ(by_key["smuggled-stanza planted>reference"]->known, "the reference reads the planted bug too");
-  EXPECT_EQ(by_key["smuggled-stanza planted>faithful"]->known, "");
+  EXPECT_EQ(by_key["smuggled-stanza planted>reference"]->known, "");
   ASSERT_EQ(result.adapters.size(), 2u);
   EXPECT_EQ(result.adapters[0].implementation, "xmppfuzz-parse");
   EXPECT_GE(result.adapters[0].inputs, 2u);
   EXPECT_GE(result.adapters[1].inputs, 2u);  // the routed streams
   EXPECT_EQ(result.adapters[0].failures, 0u);
-  EXPECT_TRUE(result.unused_known.empty());
+  EXPECT_EQ(result.unused_known, (std::vector<std::string>{"routed-changed planted>*"}));
   std::string text = DiffTextReport(result);
-  EXPECT_NE(text.find("NEW   smuggled-stanza planted>faithful  [SMUGGLING]"), std::string::npos) << text;
-  EXPECT_NE(text.find("known smuggled-stanza planted>reference"), std::string::npos) << text;
+  EXPECT_NE(text.find("NEW   smuggled-stanza planted>reference  [SMUGGLING]"), std::string::npos) << text;
+  EXPECT_NE(text.find("expectation matched nothing in this run: routed-changed planted>*"), std::string::npos) << text;
   std::string error;
   std::string html = DiffHtmlSection(DiffJsonReport(result), &error);
   EXPECT_EQ(error, "");
-  EXPECT_NE(html.find("smuggled-stanza planted&gt;faithful <strong>smuggling</strong>"), std::string::npos) << html;
+  EXPECT_NE(html.find("smuggled-stanza planted&gt;reference <strong>smuggling</strong>"), std::string::npos) << html;
   EXPECT_EQ(DiffHtmlSection("{\"targets\": []}", &error), "");
   EXPECT_EQ(error, "not a differential report (differential.json of xmppfuzz differential --out)");
 }
