@@ -35,7 +35,10 @@ XMPPFUZZ_PKGS_HTML=(chromium)
 # Prosody's util.xmppstream over lua-expat, ejabberd's fast_xml (p1_xml)
 # and p1_xmpp with escript. Installed like the interop peers (skipped with
 # the reason when they cannot be); prosody through scripts/live-server
-# install, which keeps its service from starting.
+# install, which keeps its service from starting. The gloox, slixmpp,
+# aioxmpp and xmppjs adapters use the client libraries' packages
+# (libgloox-dev above, XMPPFUZZ_PKGS_CLIENTS_SCRIPT and the npm modules of
+# `scripts/clients install`).
 XMPPFUZZ_PKGS_ADAPTERS=(prosody lua-expat erlang-base erlang-p1-xml erlang-p1-xmpp)
 
 
