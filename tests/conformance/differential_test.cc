@@ -179,6 +179,18 @@ TEST(DifferentialRouted, ChangedAddressingIsSmugglingChangedPayloadIsNot) {
   EXPECT_FALSE(d->smuggling);
 }
 
+TEST(DifferentialRouted, AStampedXmlLangIsNotAChange) {
+  // RFC 6120 4.7.4: the server may add the stream's xml:lang when routing.
+  Routed r = RoutedPairs({{"<message to=\"b\"/>", "<message to='b' xml:lang='en'/>"}});
+  EXPECT_FALSE(CompareRouted("s>c", Accepted({"<message to=\"b\"/>"}), r,
+                             Accepted({"<message to=\"b\" xml:lang=\"en\"/>"})));
+  // One the server parsed must arrive unchanged.
+  auto d = CompareRouted("s>c", Accepted({"<message to=\"b\" xml:lang=\"de\"/>"}), r,
+                         Accepted({"<message to=\"b\" xml:lang=\"en\"/>"}));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->Key(), "routed-changed s>c attributes");
+}
+
 TEST(DifferentialRouted, RefusedAndSwallowed) {
   Routed r = RoutedPairs({{"<a/>", "<a/>"}, {"<b/>", "<b/>"}});
   Reading want = Accepted({"<a/>", "<b/>"});
