@@ -560,6 +560,94 @@ PY
     expect_in out "FAIL demo/good: expected accepted, got hung"
     ;;
 
+  differential)
+    # xmppfuzz differential with a server adapter whose re-serialisation
+    # forgets to escape text (a routed message carries a second one, the bug
+    # class of CVE-2022-22784) and a faithful client: one new difference,
+    # minimized, in every report; listed as known, the run exits 0.
+    adapters=$source_dir/tests/conformance/exec_adapters
+    planted="planted=exec-persistent:/usr/bin/python3 $adapters/parse_persistent.py $xmppfuzz --route-unescaped"
+    faithful="faithful=exec-persistent:/usr/bin/python3 $adapters/parse_persistent.py $xmppfuzz --route"
+    mkdir -p "$tmp/in"
+    printf '%s' "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' to='localhost' version='1.0'><message to='bob@localhost'><body>hi &lt;/body&gt;&lt;/message&gt;&lt;message to='eve@localhost'&gt;&lt;body&gt;x</body></message>" >"$tmp/in/smuggle.xml"
+    "$xmppfuzz" differential --no-suite --inputs "$tmp/in" --server "$planted" --client "$faithful" \
+      --out "$tmp/d" --minimize-tries 200 >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    expect_rc 1
+    expect_in out "differential: 1 inputs (1 seeds, 0 mutants)"
+    expect_in out "1 kinds of difference: 1 new, 0 known, 1 letting a stanza through that the server did not route"
+    expect_in out "NEW   smuggled-stanza planted>reference  [SMUGGLING]"
+    expect_in out "; first extra stanza '<message xmlns=\"jabber:client\""
+    expect_in err "differential: minimizing 1/1: smuggled-stanza planted>reference"
+    for f in differential.txt differential.json differential.html; do [[ -s $tmp/d/$f ]] || fail "no $f"; done
+    dir=$(ls -d "$tmp"/d/findings/001-smuggled-stanza_planted_reference) || fail "no findings directory"
+    cmp -s "$dir/input.bin" "$tmp/in/smuggle.xml" || fail "input.bin is not the input"
+    [[ $(stat -c %s "$dir/minimized.bin") -lt $(stat -c %s "$dir/input.bin") ]] || fail "not minimized"
+    grep -qF '&lt;' "$dir/minimized.bin" || fail "the minimized input lost the trigger"
+    /usr/bin/python3 - "$tmp/d/differential.json" "$dir/minimized.bin" <<'PY' || fail "differential.json"
+import json, sys
+d = json.load(open(sys.argv[1]))["differential"]
+assert d["inputs"] == 1 and d["seed_inputs"] == 1, d
+assert [a["name"] for a in d["adapters"]] == ["planted", "faithful"], d["adapters"]
+assert all(a["implementation"] == "xmppfuzz-parse" for a in d["adapters"]), d["adapters"]
+[f] = d["findings"]
+assert f["key"] == "smuggled-stanza planted>reference" and f["smuggling"] and f["known"] is None, f
+assert bytes.fromhex(f["minimized_hex"]) == open(sys.argv[2], "rb").read()
+PY
+    # The HTML page, and its section in `xmppfuzz report`.
+    grep -qF "smuggled-stanza planted&gt;reference <strong>smuggling</strong>" "$tmp/d/differential.html" ||
+      fail "differential.html lacks the finding"
+    conform --target inproc:expat --filter 'namespaces/*' --format json --out "$tmp/r.json"
+    "$xmppfuzz" report "$tmp/r.json" --format html --differential "$tmp/d/differential.json" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    expect_rc 0
+    expect_in out '<section class="differential" id="differential">'
+    # Known: exit 0, and the text says why.
+    printf 'smuggled-stanza planted>* -- the planted bug of this test\n' >"$tmp/known"
+    "$xmppfuzz" differential --no-suite --inputs "$tmp/in" --server "$planted" --client "$faithful" \
+      --expect "$tmp/known" --minimize-tries 10 >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    expect_rc 0
+    expect_in out "known smuggled-stanza planted>reference  [SMUGGLING]"
+    expect_in out "  known: the planted bug of this test"
+    ;;
+
+  usage-differential)
+    differential() { "$xmppfuzz" differential "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; }
+    differential
+    expect_usage_error "differential needs at least one --server NAME=TARGET or --client NAME=TARGET"
+    differential --server exec:cat
+    expect_usage_error "--server takes NAME=TARGET"
+    differential --client reference=exec:cat
+    expect_usage_error "not 'reference'"
+    differential --server "a=xmpp://127.0.0.1:5222"
+    expect_usage_error "--server a: the target must be exec:COMMAND or exec-persistent:COMMAND"
+    differential --server a=exec:cat --client a=exec:cat
+    expect_usage_error "two adapters are named 'a'"
+    differential --server a=exec:cat --no-suite
+    expect_usage_error "no inputs: give --suite, --corpus or --inputs"
+    differential --server a=exec:cat --inputs "$tmp/nothing-here"
+    expect_usage_error "is neither a file nor a directory"
+    printf 'extra-stanzas a -- typo\n' >"$tmp/bad.expect"
+    differential --server a=exec:cat --expect "$tmp/bad.expect"
+    expect_usage_error "bad.expect:1: unknown difference kind 'extra-stanzas' (xmppfuzz differential --list-kinds)"
+    printf 'kw="\\q"\n' >"$tmp/bad.dict"
+    differential --server a=exec:cat --dict "$tmp/bad.dict"
+    expect_usage_error "bad.dict:1: bad escape"
+    differential --server "a=exec-persistent:$source_dir/tests/conformance/exec_adapters/no_handshake.sh silent" \
+      --exec-start-timeout-ms 200
+    expect_usage_error "--server a: exec-persistent:"
+    for opt in "--time 99999999" "--max-input-bytes 1" "--exec-timeout-ms 5" "--inputs-side both" "--progress-seconds 0"; do
+      # shellcheck disable=SC2086
+      differential --server a=exec:cat $opt
+      expect_usage_error "${opt%% *} takes"
+    done
+    differential --list-kinds
+    expect_rc 0
+    expect_in out "smuggled-stanza  "
+    [[ $(wc -l <"$tmp/out") -eq 17 ]] || fail "--list-kinds printed $(wc -l <"$tmp/out") kinds"
+    ;;
+
   usage-exec)
     write_passing_suite
     conform --target exec: --suite "$tmp/suite"
