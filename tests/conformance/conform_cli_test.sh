@@ -531,6 +531,7 @@ case $case_name in
       --exec-timeout-ms 20000 --format json --out "$tmp/r.json"
     expect_rc 0
     expect_in out "target exec-persistent:$wrapper: "
+    expect_in out " vectors, implementation xmppfuzz-parse"
     /usr/bin/python3 - "$tmp/r.json" <<'PY' || fail "exec-persistent and inproc:expat disagree"
 import json, sys
 targets = json.load(open(sys.argv[1]))["targets"]
@@ -546,6 +547,8 @@ for r, e in zip(ref, exe):
         assert r[key] == e[key], (r["id"], key, r[key], e[key])
 assert played >= 300, played
 assert targets[1]["summary"]["fail"] == 0, targets[1]["summary"]
+assert targets[1]["implementation"] == "xmppfuzz-parse", targets[1].get("implementation")
+assert "implementation" not in targets[0]
 PY
     # One-shot mode on a part of the suite, with the same verdicts.
     conform --target inproc:expat --target "exec:$adapters/parse_once.sh $xmppfuzz" --exec-jobs 2 \
