@@ -259,6 +259,13 @@ event({xmlstreamelement, El}, #{header := Header} = St) ->
     %% codec_options after the stream start: ejabberd_config:codec_options()
     %% is [ignore_els] unless validate_stream is set (default false).
     try xmpp:decode(El, ?CONTENT_NS, [ignore_els]) of
+        Pkt when not is_tuple(Pkt) ->
+            %% xmpp:decode gives a plain term for some known elements that
+            %% are not stanzas (a top-level <priority>5</priority> decodes
+            %% to 5); xmpp_stream_in's handlers expect a record. What a
+            %% whole ejabberd does then is not modelled: nothing is routed.
+            log(io_lib:format("xmpp:decode returned ~p, not a record: not routed", [Pkt])),
+            {continue, St};
         Pkt when element(1, Pkt) == stream_error ->
             out([<<"routed ">>, escape(fxml:element_to_binary(El))]),
             log("a stream error from the peer: ejabberd ends the stream"),
