@@ -101,6 +101,24 @@ size_t FirstDifference(const std::vector<std::string>& a, const std::vector<std:
   return i;
 }
 
+// ForEachLine calls |f| with each line of |text| that is neither blank
+// nor a # comment, and its 1-based number; stops at the first false.
+template <typename F>
+bool ForEachLine(std::string_view text, F&& f) {
+  int line_no = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    ++line_no;
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    if (!f(line.substr(first), line_no)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string Reading::Verdict() const {
@@ -332,22 +350,14 @@ std::optional<Difference> CompareRouted(const std::string& subject, const Readin
 bool ParseDiffExpectations(const std::string& path, std::string_view text, std::vector<KnownDifference>* out,
                            std::string* error) {
   out->clear();
-  int line_no = 0;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++line_no;
-    size_t first = line.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos || line[first] == '#') continue;
+  return ForEachLine(text, [&](std::string_view line, int line_no) {
     std::string where = path + ":" + std::to_string(line_no) + ": ";
     size_t sep = line.find(" -- ");
     if (sep == std::string_view::npos) {
       *error = where + "expected '<key glob> -- <reason>', got '" + base::EscapeBytes(line, 200) + "'";
       return false;
     }
-    std::string glob(line.substr(first, sep - first));
+    std::string glob(line.substr(0, sep));
     while (!glob.empty() && (glob.back() == ' ' || glob.back() == '\t')) glob.pop_back();
     std::string reason(line.substr(sep + 4));
     while (!reason.empty() && (reason.back() == '\r' || reason.back() == ' ')) reason.pop_back();
@@ -363,8 +373,8 @@ bool ParseDiffExpectations(const std::string& path, std::string_view text, std::
       return false;
     }
     out->push_back({glob, reason, line_no});
-  }
-  return true;
+    return true;
+  });
 }
 
 std::string Minimize(const std::string& input, const std::function<bool(const std::string&)>& still,
@@ -453,21 +463,13 @@ std::string Mutate(const std::string& base, const std::string& other, const std:
 
 bool ParseDictionary(const std::string& path, std::string_view text, std::vector<std::string>* out,
                      std::string* error) {
-  int line_no = 0;
-  size_t pos = 0;
   auto hex = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
   };
-  while (pos <= text.size()) {
-    size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-    ++line_no;
-    size_t first = line.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos || line[first] == '#') continue;
+  return ForEachLine(text, [&](std::string_view line, int line_no) {
     size_t open = line.find('"');
     size_t close = line.rfind('"');
     std::string where = path + ":" + std::to_string(line_no) + ": ";
@@ -492,8 +494,8 @@ bool ParseDictionary(const std::string& path, std::string_view text, std::vector
       }
     }
     if (!token.empty()) out->push_back(std::move(token));
-  }
-  return true;
+    return true;
+  });
 }
 
 namespace {
