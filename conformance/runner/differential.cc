@@ -616,7 +616,10 @@ class Campaign {
 
   void MinimizeAll() {
     size_t done = 0;
-    for (auto& [key, f] : findings_) {
+    for (auto& entry : findings_) {
+      // Named copies, not structured bindings: the lambda below captures them.
+      const std::string& key = entry.first;
+      Finding& f = entry.second;
       if (config_.progress) {
         config_.progress("minimizing " + std::to_string(++done) + "/" + std::to_string(findings_.size()) + ": " +
                          base::EscapeBytes(key, 200));
