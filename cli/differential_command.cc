@@ -173,6 +173,7 @@ int RunDifferential(const DifferentialArgs& args) {
       config.seeds.push_back(std::move(in));
     }
   }
+  size_t too_big = 0;
   for (const std::string& dir : args.corpora) {
     std::vector<std::string> files;
     if (!Files(dir, &files, &error)) return UsageError("--corpus: " + error);
@@ -185,7 +186,10 @@ int RunDifferential(const DifferentialArgs& args) {
       fuzz.U32();  // the split seed
       conform::DiffInput in;
       in.bytes = harness::StreamBytes(fuzz, expand);
-      if (in.bytes.size() > args.max_input) continue;
+      if (in.bytes.size() > args.max_input) {
+        ++too_big;
+        continue;
+      }
       in.side = options.side == stream::Side::kServer ? conform::Side::kClientToServer : conform::Side::kServerToClient;
       in.profile = options.authenticated ? conform::Profile::kAuthenticated : conform::Profile::kRaw;
       in.origin = "corpus " + f;
@@ -203,6 +207,11 @@ int RunDifferential(const DifferentialArgs& args) {
       in.origin = "file " + f;
       config.seeds.push_back(std::move(in));
     }
+  }
+  // Said, not dropped silently: a corpus file can expand past the cap.
+  if (too_big > 0) {
+    std::cerr << "differential: " << too_big << " corpus input(s) over --max-input-bytes " << args.max_input
+              << " left out" << std::endl;
   }
   if (config.seeds.empty()) return UsageError("no inputs: give --suite, --corpus or --inputs (or drop --no-suite)");
 

@@ -687,7 +687,14 @@ class Campaign {
         child.profile = parent->profile;
         child.bytes = Mutate(parent->bytes, other.side == parent->side ? other.bytes : std::string(),
                              config_.dictionary, config_.max_input, &rng);
-        child.origin = "mutant " + std::to_string(inputs - seed_inputs + 1) + " of " + parent->origin;
+        // Named after the seed it descends from, however many generations
+        // back: a finding's input is mutated again, and a chain of names
+        // would grow with every generation.
+        std::string_view root = parent->origin;
+        while (root.rfind("mutant ", 0) == 0 && root.find(" of ") != std::string_view::npos) {
+          root.remove_prefix(root.find(" of ") + 4);
+        }
+        child.origin = "mutant " + std::to_string(inputs - seed_inputs + 1) + " of " + std::string(root);
         Record(child, Evaluate(child));
         ++inputs;
         if (Since(last_progress) >= config_.progress_seconds) {
