@@ -350,7 +350,7 @@ TEST(StanzaSize, OneHugeChunk) {
 
 // SetAuthenticated() switches the limit for the stanzas that follow.
 TEST(StanzaSize, SetAuthenticatedMidStream) {
-  for (Backend backend : {Backend::kExpat, Backend::kLibxml2}) {
+  for (Backend backend : kBackends) {
     stream::Options options;
     options.backend = backend;
     stream::Parser parser(options);
@@ -369,7 +369,7 @@ TEST(StanzaSize, SetAuthenticatedMidStream) {
 // A never-ending text node (50 MB offered in 64 KiB chunks) is refused at
 // the byte that crosses max_text_bytes, long before the end.
 TEST(BoundedMemory, NeverEndingTextNode) {
-  for (Backend backend : {Backend::kExpat, Backend::kLibxml2}) {
+  for (Backend backend : kBackends) {
     stream::Options options;
     options.backend = backend;
     options.authenticated = true;
@@ -398,7 +398,7 @@ TEST(BoundedMemory, NeverEndingTextNode) {
 // The same with the stanza limit lower than the text limit: a never-ending
 // attribute value, where no text is involved.
 TEST(BoundedMemory, NeverEndingAttributeValue) {
-  for (Backend backend : {Backend::kExpat, Backend::kLibxml2}) {
+  for (Backend backend : kBackends) {
     stream::Options options;
     options.backend = backend;
     options.authenticated = true;
@@ -433,7 +433,7 @@ size_t FeedForever(stream::Parser& parser, const std::string& prefix, char fill)
 // The stream's own end tag belongs to no stanza, but whitespace inside it
 // must not be buffered without bound either.
 TEST(BoundedMemory, NeverEndingStreamEndTag) {
-  for (Backend backend : {Backend::kExpat, Backend::kLibxml2}) {
+  for (Backend backend : kBackends) {
     stream::Options options;
     options.backend = backend;
     stream::Parser parser(options);
@@ -454,7 +454,7 @@ TEST(BoundedMemory, NeverEndingEndTagBeforeTheHeader) {
 // Character references may have any number of leading zeros; between
 // stanzas a reference is character data (bad-format) from its '&' on.
 TEST(BoundedMemory, NeverEndingCharacterReferenceBetweenStanzas) {
-  for (Backend backend : {Backend::kExpat, Backend::kLibxml2}) {
+  for (Backend backend : kBackends) {
     stream::Options options;
     options.backend = backend;
     stream::Parser parser(options);
@@ -493,7 +493,7 @@ size_t ResidentBytes() {
 // resident set grows by less than 4 MiB, a quarter of what was fed). The
 // first other byte is not-well-formed at its own offset.
 TEST(BoundedMemory, WhitespaceAfterTheStreamEndIsNotKept) {
-  for (Backend backend : {Backend::kExpat, Backend::kLibxml2}) {
+  for (Backend backend : kBackends) {
     stream::Options options;
     options.backend = backend;
     stream::Parser parser(options);
