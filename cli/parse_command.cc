@@ -67,9 +67,8 @@ class ChunkPlan {
 
 int RunParse(const ParseArgs& args) {
   stream::Options options;
-  if (args.backend == "native") return UsageError("backend 'native' is not implemented yet; use expat or libxml2");
   auto backend = xml::BackendFromName(args.backend);
-  if (!backend) return UsageError("unknown backend '" + args.backend + "' (expat, libxml2)");
+  if (!backend) return UsageError("unknown backend '" + args.backend + "' (expat, libxml2, native)");
   options.backend = *backend;
   if (args.side == "server") {
     options.side = stream::Side::kServer;
@@ -135,7 +134,7 @@ int RunParse(const ParseArgs& args) {
 Runner AddParseCommand(CLI::App& app) {
   auto args = std::make_shared<ParseArgs>();
   CLI::App* cmd = app.add_subcommand("parse", "Play an XMPP stream through the reference stream parser");
-  cmd->add_option("--backend", args->backend, "Tokenizer backend: expat (default) or libxml2");
+  cmd->add_option("--backend", args->backend, "Tokenizer backend: expat (default), libxml2 or native");
   cmd->add_option("--chunk", args->chunk, "Feed N bytes at a time, or random:SEED for seeded random splits");
   cmd->add_option("--side", args->side, "server (default): parse what a client sends; client: what a server sends");
   cmd->add_flag("--authenticated", args->authenticated, "Start with the post-authentication stanza limit");

@@ -23,7 +23,9 @@ stream::Options StreamOptions(FuzzInput& in, bool* expand) {
   uint8_t b = in.Byte();
   if (expand != nullptr) *expand = (b & 16) != 0;
   stream::Options o;
-  o.backend = (b & 1) ? xml::Backend::kLibxml2 : xml::Backend::kExpat;
+  // Bits 0 and 5 pick the backend: 0 Expat, 1 libxml2, 2 native, 3 Expat
+  // (inputs written before native keep bit 5 clear and their backend).
+  o.backend = xml::kBackends[((b & 1) | ((b >> 4) & 2)) % xml::kBackends.size()];
   o.side = (b & 2) ? stream::Side::kClient : stream::Side::kServer;
   o.authenticated = (b & 4) != 0;
   o.limits = (b & 8) ? xml::Limits{} : SmallLimits();

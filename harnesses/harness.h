@@ -46,9 +46,10 @@ class FuzzInput {
   std::string_view data_;
 };
 
-// StreamOptions reads one byte of choices: backend, side, authenticated,
-// whether to use the small fuzzing limits (reachable) or the defaults, and
-// (bit 4, |*expand|) whether StreamBytes repeats a part of the data.
+// StreamOptions reads one byte of choices: backend (bits 0 and 5: Expat,
+// libxml2, native, Expat), side, authenticated, whether to use the small
+// fuzzing limits (reachable) or the defaults, and (bit 4, |*expand|) whether
+// StreamBytes repeats a part of the data.
 stream::Options StreamOptions(FuzzInput& in, bool* expand = nullptr);
 
 // StreamBytes is the stream a harness plays: the rest of |in|, or with

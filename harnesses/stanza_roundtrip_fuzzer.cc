@@ -71,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   std::string wire = stream::ClientHeader() + xml::Canonical(*built);
-  for (xml::Backend backend : {xml::Backend::kExpat, xml::Backend::kLibxml2}) {
+  for (xml::Backend backend : xml::kBackends) {
     stream::Options options;
     options.backend = backend;
     options.authenticated = true;

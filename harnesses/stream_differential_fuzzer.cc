@@ -1,7 +1,8 @@
-// stream_differential_fuzzer: Expat and libxml2 must give identical canonical
-// events for the same bytes, down to the error condition and offset: any
-// disagreement is a parser differential (the class of stanza smuggling bugs)
-// and aborts. libxml2 gets fuzzer-chosen chunking, Expat the whole input.
+// stream_differential_fuzzer: the native tokenizer, Expat and libxml2 must
+// give identical canonical events for the same bytes, down to the error
+// condition and offset: any disagreement is a parser differential (the class
+// of stanza smuggling bugs) and aborts. Native and Expat get the whole input,
+// libxml2 fuzzer-chosen chunking.
 #include "harnesses/harness.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -18,5 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.backend = xml::Backend::kLibxml2;
   std::vector<std::string> libxml2 = stream::ParseSplit(options, bytes, harness::SplitLengths(seed, bytes.size()));
   harness::RequireSame("expat and libxml2 disagree", bytes, expat, libxml2);
+  options.backend = xml::Backend::kNative;
+  std::vector<std::string> native = stream::ParseAll(options, bytes);
+  harness::RequireSame("expat and native disagree", bytes, expat, native);
   return 0;
 }

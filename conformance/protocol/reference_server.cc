@@ -106,7 +106,7 @@ struct ReferenceServer::Impl {
 
   explicit Impl(ReferenceConfig c)
       : config(std::move(c)),
-        starttls(tls::StarttlsConfig{true, config.domain, "xmppfuzz", config.backend == xml::Backend::kLibxml2}) {
+        starttls(tls::StarttlsConfig{true, config.domain, "xmppfuzz", config.backend}) {
     const std::string salt = "xmppfuzz-reference-salt";
     for (sasl::Hash h : {sasl::Hash::kSha1, sasl::Hash::kSha256, sasl::Hash::kSha512}) {
       auto cred = sasl::DeriveCredentials(h, config.password, salt, sasl::kMinIterations);

@@ -134,7 +134,7 @@ void FeedAll(Side& side, std::string_view input, const Chunking& chunking, Start
 StarttlsTrace PlayStarttls(const Vector& v, xml::Backend backend, const Chunking& chunking) {
   tls::StarttlsConfig config;
   config.require_tls = v.tls.require_tls;
-  config.use_libxml2 = backend == xml::Backend::kLibxml2;
+  config.backend = backend;
   StarttlsTrace t;
   if (v.tls.role == SaslRole::kClient) {
     tls::StarttlsClient client(config);

@@ -24,7 +24,7 @@ struct StreamStep {
 // pre-authentication stanza limit), so the byte-wise feed costs nothing.
 class StreamFeeder {
  public:
-  StreamFeeder(stream::Side side, bool use_libxml2) : parser_(Options(side, use_libxml2)) {}
+  StreamFeeder(stream::Side side, xml::Backend backend) : parser_(Options(side, backend)) {}
 
   // Next consumes |bytes| from |*pos| until the parser produced an event and
   // returns it; kNone when the bytes ran out first.
@@ -61,10 +61,10 @@ class StreamFeeder {
   uint64_t consumed() const { return consumed_; }
 
  private:
-  static stream::Options Options(stream::Side side, bool use_libxml2) {
+  static stream::Options Options(stream::Side side, xml::Backend backend) {
     stream::Options o;
     o.side = side;
-    o.backend = use_libxml2 ? xml::Backend::kLibxml2 : xml::Backend::kExpat;
+    o.backend = backend;
     return o;
   }
 
@@ -120,7 +120,7 @@ std::string_view StateName(StarttlsServer::State s) {
 // --- Client -------------------------------------------------------------------
 
 StarttlsClient::StarttlsClient(StarttlsConfig config)
-    : config_(std::move(config)), feeder_(std::make_unique<StreamFeeder>(stream::Side::kClient, config_.use_libxml2)) {}
+    : config_(std::move(config)), feeder_(std::make_unique<StreamFeeder>(stream::Side::kClient, config_.backend)) {}
 StarttlsClient::~StarttlsClient() = default;
 
 StarttlsWait StarttlsClient::Fail(Error e, uint64_t offset) {
@@ -206,7 +206,7 @@ StarttlsWait StarttlsClient::Step(const StreamStep& step) {
 // --- Server -------------------------------------------------------------------
 
 StarttlsServer::StarttlsServer(StarttlsConfig config)
-    : config_(std::move(config)), feeder_(std::make_unique<StreamFeeder>(stream::Side::kServer, config_.use_libxml2)) {}
+    : config_(std::move(config)), feeder_(std::make_unique<StreamFeeder>(stream::Side::kServer, config_.backend)) {}
 StarttlsServer::~StarttlsServer() = default;
 
 StarttlsWait StarttlsServer::Fail(Error e, uint64_t offset, std::string_view condition) {

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "targets/base/base.h"
+#include "targets/xml/xml.h"
 
 namespace xmppfuzz::tls {
 
@@ -363,7 +364,7 @@ struct StarttlsConfig {
   bool require_tls = true;
   std::string domain = "example.com";  // the client's to=, the server's from=
   std::string stream_id = "xmppfuzz";  // server: id= of its header
-  bool use_libxml2 = false;            // the stream parser's backend
+  xml::Backend backend = xml::Backend::kExpat;  // the stream parser's backend
 };
 
 class StarttlsClient {

@@ -14,19 +14,36 @@
 
 #include "targets/xml/backend.h"
 #include "targets/xml/guard.h"
+#include "targets/xml/native.h"
 #include "targets/xml/xml.h"
 
 namespace xmppfuzz::xml {
 
-class Reader::Impl final : public GuardClient, public BackendSink {
+class Reader::Impl final : public GuardClient, public BackendSink, public NativeClient {
  public:
   Impl(Backend backend, const Limits& limits, Listener* listener)
       : backend_kind_(backend), limits_(limits), guard_(limits, this), listener_(listener) {
-    backend_ = backend == Backend::kExpat ? MakeExpatBackend(this) : MakeLibxml2Backend(this);
+    switch (backend) {
+      case Backend::kExpat:
+        backend_ = MakeExpatBackend(this);
+        break;
+      case Backend::kLibxml2:
+        backend_ = MakeLibxml2Backend(this);
+        break;
+      case Backend::kNative:
+        native_ = MakeNativeTokenizer(limits, this);
+        break;
+    }
   }
 
   Status Feed(std::span<const uint8_t> bytes) {
     if (!error_.ok()) return Status::kError;
+    if (native_ != nullptr) {
+      bool read = native_->Feed(bytes);
+      if (!read && error_.ok()) error_ = native_->error();
+      if (!error_.ok()) return Status::kError;
+      return closed_ ? Status::kOk : Status::kNeedMore;
+    }
     chunk_ = bytes;
     bool scanned = guard_.Scan(bytes);
     // The batch holds tokens before any byte the guard refused: its events
@@ -40,26 +57,35 @@ class Reader::Impl final : public GuardClient, public BackendSink {
 
   void Restart() {
     if (!error_.ok()) return;
-    guard_.Restart();
+    if (native_ != nullptr) {
+      native_->Restart();
+    } else {
+      guard_.Restart();
+    }
     ResetDocument();
   }
 
   void SetAuthenticated(bool authenticated) {
-    guard_.set_max_stanza_bytes(authenticated ? guard_limits().max_stanza_bytes : guard_limits().max_stanza_bytes_preauth);
+    size_t max = authenticated ? guard_limits().max_stanza_bytes : guard_limits().max_stanza_bytes_preauth;
+    guard_.set_max_stanza_bytes(max);
+    if (native_ != nullptr) native_->set_max_stanza_bytes(max);
   }
 
   const Error& error() const { return error_; }
   // After the backend or the listener stopped on a token, the guard may
   // have scanned on; report where it would have stopped had the token been
   // fed on its own.
-  uint64_t offset() const { return stopped_at_ ? *stopped_at_ : guard_.offset(); }
+  uint64_t offset() const {
+    if (stopped_at_) return *stopped_at_;
+    return native_ != nullptr ? native_->offset() : guard_.offset();
+  }
   Backend backend() const { return backend_kind_; }
 
  private:
   const Limits& guard_limits() const { return limits_; }
 
   void ResetDocument() {
-    backend_->Reset();
+    if (backend_ != nullptr) backend_->Reset();
     text_.clear();
     batch_ = {};
     batch_tokens_.clear();
@@ -177,7 +203,31 @@ class Reader::Impl final : public GuardClient, public BackendSink {
   bool OnStart(std::string_view ns, std::string_view name, std::vector<Attribute>&& attributes,
                const std::optional<std::string>& default_ns) override {
     if (!error_.ok()) return false;  // a backend may call on after being stopped
-    PendingTag tag = TakeTag();
+    return StartElement(ns, name, std::move(attributes), default_ns, TakeTag());
+  }
+
+  bool OnEnd() override {
+    if (!error_.ok()) return false;
+    return EndElement(TakeTag());
+  }
+
+  // NativeClient: the native tokenizer reports each tag as it completes,
+  // with its offsets (no batch, no queue of tags).
+  bool OnStartTag(std::string_view ns, std::string_view name, std::vector<Attribute>&& attributes,
+                  const std::optional<std::string>& default_ns, uint64_t offset, uint64_t last) override {
+    if (!error_.ok()) return false;
+    return StartElement(ns, name, std::move(attributes), default_ns, PendingTag{offset, last});
+  }
+
+  bool OnEndTag(uint64_t offset, uint64_t last) override {
+    if (!error_.ok()) return false;
+    return EndElement(PendingTag{offset, last});
+  }
+
+  // StartElement and EndElement build the stanza tree and talk to the
+  // listener, for every backend.
+  bool StartElement(std::string_view ns, std::string_view name, std::vector<Attribute>&& attributes,
+                    const std::optional<std::string>& default_ns, PendingTag tag) {
     if (depth_ == 0) {
       ++depth_;
       Element header;
@@ -209,9 +259,7 @@ class Reader::Impl final : public GuardClient, public BackendSink {
     return true;
   }
 
-  bool OnEnd() override {
-    if (!error_.ok()) return false;
-    PendingTag tag = TakeTag();
+  bool EndElement(PendingTag tag) {
     if (depth_ == 0) return Stop(Error{Condition::kInternalServerError, tag.offset, "end without start"}, tag);
     if (depth_ >= 2) FlushText();
     --depth_;
@@ -266,7 +314,8 @@ class Reader::Impl final : public GuardClient, public BackendSink {
   Limits limits_;
   Guard guard_;
   Listener* listener_;
-  std::unique_ptr<TokenizerBackend> backend_;
+  std::unique_ptr<TokenizerBackend> backend_;  // kExpat, kLibxml2
+  std::unique_ptr<NativeTokenizer> native_;    // kNative
   Error error_;
   std::optional<uint64_t> stopped_at_;  // see offset()
   std::span<const uint8_t> chunk_;      // the bytes being scanned

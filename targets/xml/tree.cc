@@ -136,11 +136,19 @@ std::optional<Condition> ConditionFromName(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view BackendName(Backend b) { return b == Backend::kExpat ? "expat" : "libxml2"; }
+std::string_view BackendName(Backend b) {
+  switch (b) {
+    case Backend::kExpat: return "expat";
+    case Backend::kLibxml2: return "libxml2";
+    case Backend::kNative: return "native";
+  }
+  return "unknown";  // not reached: the switch names every backend
+}
 
 std::optional<Backend> BackendFromName(std::string_view name) {
-  if (name == "expat") return Backend::kExpat;
-  if (name == "libxml2") return Backend::kLibxml2;
+  for (Backend b : kBackends) {
+    if (BackendName(b) == name) return b;
+  }
   return std::nullopt;
 }
 

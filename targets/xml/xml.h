@@ -1,17 +1,20 @@
-// xmppfuzz reference XML layer: a streaming reader for XMPP streams over two
-// tokenizer backends (Expat, libxml2), one stanza tree type, one canonical
-// serializer and an escaping stanza builder.
+// xmppfuzz reference XML layer: a streaming reader for XMPP streams over
+// three tokenizer backends (Expat, libxml2, native), one stanza tree type, one
+// canonical serializer and an escaping stanza builder.
 //
 // Bytes go in with Reader::Feed(); events come out through a Reader::Listener.
-// Every byte first passes the guard, a small lexical scanner of our own that
-// enforces RFC 6120 section 11 (restricted XML, UTF-8 only), XML character
-// rules and every size limit as the bytes arrive, and cuts the input into
-// whole tokens. Only guarded, whole tokens reach the backend, so both backends
-// see the same token sequence whatever the caller's chunking was: events and
-// error offsets are chunk-invariant by construction.
+// On the Expat and libxml2 backends every byte first passes the guard, a small
+// lexical scanner of our own that enforces RFC 6120 section 11 (restricted
+// XML, UTF-8 only), XML character rules and every size limit as the bytes
+// arrive, and cuts the input into whole tokens. Only guarded, whole tokens
+// reach the library, so both see the same token sequence whatever the
+// caller's chunking was. The native backend is a one-pass tokenizer of our own
+// that applies the same rules at the same bytes with resumable scanners. On
+// all three, events and error offsets are chunk-invariant by construction.
 #ifndef XMPPFUZZ_TARGETS_XML_XML_H_
 #define XMPPFUZZ_TARGETS_XML_XML_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -171,9 +174,19 @@ class Builder {
   std::string error_;
 };
 
-enum class Backend : uint8_t { kExpat, kLibxml2 };
+// Backend names the tokenizer under a Reader. kExpat and kLibxml2 parse the
+// guard's whole tokens with those libraries; kNative is our own one-pass
+// tokenizer (targets/xml/native.cc), with no library underneath. Code that
+// picks a backend does so from kBackends or with a switch that names every
+// backend, never with a default that falls to one of them.
+enum class Backend : uint8_t { kExpat, kLibxml2, kNative };
 
+// kBackends lists every backend, in the order tests and reports show them.
+inline constexpr std::array<Backend, 3> kBackends = {Backend::kExpat, Backend::kLibxml2, Backend::kNative};
+
+// BackendName returns "expat", "libxml2" or "native".
 std::string_view BackendName(Backend b);
+// BackendFromName returns the backend BackendName() calls |name|, or nullopt.
 std::optional<Backend> BackendFromName(std::string_view name);
 
 // Limits bound the memory and work one stream can cause. Each is enforced as

@@ -111,18 +111,18 @@ total_row() {
 
 case $case_name in
   inproc)
-    # The shipped suite passes on both in-process targets (kind: client
+    # The shipped suite passes on every in-process target (kind: client
     # vectors, categories client-*, are played against client targets only).
     vectors=$(find "$source_dir"/conformance/vectors -name '*.vec' -not -path '*/vectors/client-*' -exec cat {} + | grep -c '^\[')
     [[ $vectors -ge 300 ]] || fail "only $vectors vectors in $source_dir/conformance/vectors"
-    conform --target inproc:expat --target inproc:libxml2 --suite "$source_dir/conformance/vectors"
+    conform --target inproc:expat --target inproc:libxml2 --target inproc:native --suite "$source_dir/conformance/vectors"
     expect_rc 0
-    for t in inproc:expat inproc:libxml2; do
+    for t in inproc:expat inproc:libxml2 inproc:native; do
       expect_in out "target $t: $vectors vectors"
       row=$(total_row "$t")
       [[ $row == "$vectors 0 0 0 0" ]] || fail "$t totals '$row', expected '$vectors 0 0 0 0'"
     done
-    [[ $(grep -c '^  result: ok$' "$tmp/out") -eq 2 ]] || fail "not two 'result: ok' lines"
+    [[ $(grep -c '^  result: ok$' "$tmp/out") -eq 3 ]] || fail "not three 'result: ok' lines"
     expect_not_in out "FAIL"
     [[ ! -s $tmp/err ]] || fail "stderr is not empty"
     ;;

@@ -93,7 +93,7 @@ class Inproc : public ::testing::TestWithParam<xml::Backend> {
   Observation Run(const Vector& v) { return MakeInprocTarget(GetParam())->Run(v); }
 };
 
-INSTANTIATE_TEST_SUITE_P(Backends, Inproc, ::testing::Values(xml::Backend::kExpat, xml::Backend::kLibxml2),
+INSTANTIATE_TEST_SUITE_P(Backends, Inproc, ::testing::ValuesIn(xml::kBackends),
                          [](const auto& info) { return std::string(xml::BackendName(info.param)); });
 
 Vector MakeVector(std::string input, Profile profile = Profile::kAuthenticated, Side side = Side::kClientToServer) {

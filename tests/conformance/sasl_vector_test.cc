@@ -635,7 +635,7 @@ TEST_P(SaslPlayer, PlainPasswordIsRedacted) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SaslPlayer, testing::Values(xml::Backend::kExpat, xml::Backend::kLibxml2),
+INSTANTIATE_TEST_SUITE_P(Backends, SaslPlayer, testing::ValuesIn(xml::kBackends),
                          [](const auto& info) { return std::string(xml::BackendName(info.param)); });
 
 }  // namespace

@@ -526,7 +526,7 @@ TEST(StarttlsPlayer, StrippedOnBothBackends) {
                                   "refused-tls starttls-stripped at " + std::to_string(sizeof kServerHeader - 1),
                                   "  " + std::string(kOurClientHeader) + "\n"));
   ASSERT_EQ(v.size(), 1u);
-  for (xml::Backend b : {xml::Backend::kExpat, xml::Backend::kLibxml2}) {
+  for (xml::Backend b : xml::kBackends) {
     Observation obs = RunStarttlsVector(v[0], b);
     EXPECT_EQ(obs.broken, "");
     EXPECT_EQ(obs.events, v[0].events);

@@ -170,7 +170,7 @@ TEST_P(W3cRead, RefusesRestrictedMarkup) {
   EXPECT_EQ(ReadDocument(GetParam(), "<doc/><!-- c -->"), C::kRestrictedXml);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, W3cRead, ::testing::Values(xml::Backend::kExpat, xml::Backend::kLibxml2),
+INSTANTIATE_TEST_SUITE_P(Backends, W3cRead, ::testing::ValuesIn(xml::kBackends),
                          [](const auto& info) { return std::string(xml::BackendName(info.param)); });
 
 // --- LoadW3cCatalog ---------------------------------------------------------

@@ -50,7 +50,7 @@ TEST(Chunking, SessionAgreesEverywhere) {
 // Every fixed chunk size up to 17 and 200 random splits give the whole-input
 // lines, on both backends.
 TEST(Chunking, ManySplits) {
-  for (xml::Backend backend : {xml::Backend::kExpat, xml::Backend::kLibxml2}) {
+  for (xml::Backend backend : xml::kBackends) {
     Options options;
     options.backend = backend;
     const std::vector<std::string> whole = Play(options, kSession, Split{"whole", 0, 0});
@@ -65,7 +65,7 @@ TEST(Chunking, ManySplits) {
 
 // Every possible cut into two pieces, and into three around each byte.
 TEST(Chunking, EveryTwoAndThreePieceCut) {
-  for (xml::Backend backend : {xml::Backend::kExpat, xml::Backend::kLibxml2}) {
+  for (xml::Backend backend : xml::kBackends) {
     Options options;
     options.backend = backend;
     const std::vector<std::string> whole = ParseAll(options, kSession);
@@ -80,7 +80,7 @@ TEST(Chunking, EveryTwoAndThreePieceCut) {
 TEST(Chunking, ErrorOffsetAtEveryCut) {
   std::string in = kSession.substr(0, kSession.find("<presence>")) + "<presence><show>x&bogus;</show></presence>";
   const uint64_t at = in.find("&bogus;");
-  for (xml::Backend backend : {xml::Backend::kExpat, xml::Backend::kLibxml2}) {
+  for (xml::Backend backend : xml::kBackends) {
     Options options;
     options.backend = backend;
     for (size_t cut = 1; cut < in.size(); ++cut) {
@@ -94,7 +94,7 @@ TEST(Chunking, ErrorOffsetAtEveryCut) {
 
 // Empty Feed() calls between bytes change nothing.
 TEST(Chunking, EmptyFeedsAreNeutral) {
-  for (xml::Backend backend : {xml::Backend::kExpat, xml::Backend::kLibxml2}) {
+  for (xml::Backend backend : xml::kBackends) {
     Options options;
     options.backend = backend;
     Parser parser(options);
@@ -109,7 +109,7 @@ TEST(Chunking, EmptyFeedsAreNeutral) {
 }
 
 TEST(Chunking, ParseAllMatchesTheTestRunner) {
-  for (xml::Backend backend : {xml::Backend::kExpat, xml::Backend::kLibxml2}) {
+  for (xml::Backend backend : xml::kBackends) {
     Options options;
     options.backend = backend;
     for (size_t n : {0, 1, 2, 64}) {
@@ -136,11 +136,14 @@ TEST(Chunking, BackendsAgreeOnMutations) {
   for (int i = 0; i < 300; ++i) {
     std::string in = kSession;
     in[rng() % in.size()] = replacements[rng() % replacements.size()];
-    Options expat, libxml2;
+    Options expat, libxml2, native;
     libxml2.backend = xml::Backend::kLibxml2;
+    native.backend = xml::Backend::kNative;
     std::vector<std::string> a = ParseAll(expat, in), b = ParseAll(libxml2, in);
     ASSERT_EQ(a, b) << "mutation " << i << ": " << Printable(in);
     ASSERT_EQ(ParseAll(expat, in, 1), a) << "mutation " << i << ": " << Printable(in);
+    ASSERT_EQ(ParseAll(native, in), a) << "native, mutation " << i << ": " << Printable(in);
+    ASSERT_EQ(ParseAll(native, in, 1), a) << "native byte by byte, mutation " << i << ": " << Printable(in);
   }
 }
 

@@ -190,7 +190,7 @@ TEST(SaslRestart, ServerSideSuccessDoesNotArm) {
 std::vector<std::vector<std::string>> PlayWithRestart(std::string_view before, std::string_view after,
                                                       const Options& base = {}) {
   std::vector<std::vector<std::string>> runs;
-  for (xml::Backend backend : {xml::Backend::kExpat, xml::Backend::kLibxml2}) {
+  for (xml::Backend backend : xml::kBackends) {
     for (size_t chunk : {0, 1, 2, 3, 4, 5}) {
       Options options = base;
       options.backend = backend;

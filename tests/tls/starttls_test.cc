@@ -61,9 +61,9 @@ TEST(Starttls, NegotiationAtEveryChunking) {
 }
 
 TEST(Starttls, BothBackendsAgree) {
-  for (bool libxml2 : {false, true}) {
+  for (xml::Backend backend : xml::kBackends) {
     StarttlsConfig config;
-    config.use_libxml2 = libxml2;
+    config.backend = backend;
     StarttlsClient client(config);
     client.Start();
     EXPECT_EQ(client.Feed(kServerHeader + kFeaturesNoTls), StarttlsWait::kFailed);

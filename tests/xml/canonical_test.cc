@@ -58,7 +58,7 @@ TEST(Canonical, TextMergedAcrossCdataAndReferences) {
 
 TEST(Canonical, TextIsOneNodeAtEveryChunking) {
   std::string in = kH + "<message><body>hello <![CDATA[wor]]>ld&#33;</body></message>";
-  for (Backend backend : {Backend::kExpat, Backend::kLibxml2}) {
+  for (Backend backend : kBackends) {
     for (size_t chunk : {0, 1, 2, 3, 4, 5, 7}) {
       Error error;
       Collector c = ReadStanzas(backend, in, chunk, &error);
@@ -130,7 +130,7 @@ TEST(Canonical, Idempotent) {
 // at several chunkings, and checks each result equals |e|.
 ::testing::AssertionResult RoundTrip(const Element& e) {
   std::string canonical = Canonical(e);
-  for (Backend backend : {Backend::kExpat, Backend::kLibxml2}) {
+  for (Backend backend : kBackends) {
     for (size_t chunk : {0, 1, 3, 5}) {
       Error error;
       Collector c = ReadStanzas(backend, kH + canonical, chunk, &error);

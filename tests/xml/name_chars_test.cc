@@ -133,8 +133,11 @@ TEST(NameTables, BackendsAcceptEveryTableCharacter) {
   std::vector<std::string> expat = stream::ParseAll(options, in);
   options.backend = Backend::kLibxml2;
   std::vector<std::string> libxml2 = stream::ParseAll(options, in);
+  options.backend = Backend::kNative;
+  std::vector<std::string> native = stream::ParseAll(options, in);
   ASSERT_EQ(expat.size(), stanzas + 1) << expat.back();
   EXPECT_EQ(expat, libxml2);
+  EXPECT_EQ(expat, native);
 }
 
 }  // namespace

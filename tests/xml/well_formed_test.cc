@@ -216,7 +216,7 @@ TEST(Stream, CdataBeforeHeader) {
 }
 
 TEST(Stream, StatusAfterClose) {
-  for (Backend backend : {Backend::kExpat, Backend::kLibxml2}) {
+  for (Backend backend : kBackends) {
     stream::Options options;
     options.backend = backend;
     stream::Parser parser(options);
@@ -229,7 +229,7 @@ TEST(Stream, StatusAfterClose) {
 }
 
 TEST(Stream, ErrorSticks) {
-  for (Backend backend : {Backend::kExpat, Backend::kLibxml2}) {
+  for (Backend backend : kBackends) {
     stream::Options options;
     options.backend = backend;
     stream::Parser parser(options);
