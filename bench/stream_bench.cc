@@ -1,6 +1,8 @@
 // Stream parsing throughput and memory: the reference stream parser on each
-// backend against raw Expat, raw libxml2 and a memchr scan, in one binary and
-// one run, on the same bytes and the same chunking.
+// backend against raw Expat, raw libxml2, pugixml and a memchr scan, in one
+// binary and one run, on the same bytes and the same chunking (pugixml is a
+// DOM parser with no push interface: it always parses the whole input in one
+// buffer, whatever the chunk size).
 //
 // Names are <Scenario>/<implementation>[/<arg>] (see docs/design.md, "Benchmark
 // names"). Before a benchmark is timed its implementation is run once on the
@@ -10,6 +12,8 @@
 #include <benchmark/benchmark.h>
 #include <expat.h>
 #include <libxml/parser.h>
+
+#include <pugixml.hpp>
 
 #include <cstring>
 #include <functional>
@@ -134,6 +138,36 @@ Answer RawLibxml2(std::string_view bytes, size_t chunk) {
   a.stanzas = c.stanzas;
   a.elements = c.elements;
   a.open = c.depth;
+  return a;
+}
+
+// --- pugixml: parse_minimal over the whole input, then a walk that counts ---
+//
+// parse_minimal builds a DOM without checking names, UTF-8, namespaces,
+// references or attribute uniqueness: a fast non-validating DOM parser, the
+// speed to compare native with, not a parser that could serve a stream.
+
+void CountPugi(const pugi::xml_node& n, size_t depth, Counter* c) {
+  for (pugi::xml_node child = n.first_child(); child; child = child.next_sibling()) {
+    if (child.type() != pugi::node_element) continue;
+    c->depth = depth;
+    c->Start();
+    CountPugi(child, depth + 1, c);
+  }
+}
+
+Answer Pugixml(std::string_view bytes, size_t /*chunk*/) {
+  pugi::xml_document doc;
+  Answer a;
+  pugi::xml_parse_result r = doc.load_buffer(bytes.data(), bytes.size(), pugi::parse_minimal, pugi::encoding_utf8);
+  if (!r) {
+    a.error = std::string("pugixml: ") + r.description() + " at offset " + std::to_string(r.offset);
+    return a;
+  }
+  Counter c;
+  CountPugi(doc, 0, &c);
+  a.stanzas = c.stanzas;
+  a.elements = c.elements;
   return a;
 }
 
@@ -400,9 +434,11 @@ const std::vector<Implementation>& Implementations() {
   static const std::vector<Implementation> impls = {
       {"raw_expat", &RawExpat, std::nullopt, true},
       {"raw_libxml2", &RawLibxml2, std::nullopt, true},
+      {"pugixml", &Pugixml, std::nullopt, true},
       {"memchr", &Memchr, std::nullopt, false},
       {"xmppfuzz_expat", &Ours<xml::Backend::kExpat>, xml::Backend::kExpat, true},
       {"xmppfuzz_libxml2", &Ours<xml::Backend::kLibxml2>, xml::Backend::kLibxml2, true},
+      {"xmppfuzz_native", &Ours<xml::Backend::kNative>, xml::Backend::kNative, true},
   };
   return impls;
 }
@@ -453,6 +489,7 @@ void RegisterAll() {
       {"raw_libxml2", &OpenRawLibxml2},
       {"xmppfuzz_expat", &OpenOurs<xml::Backend::kExpat>},
       {"xmppfuzz_libxml2", &OpenOurs<xml::Backend::kLibxml2>},
+      {"xmppfuzz_native", &OpenOurs<xml::Backend::kNative>},
   };
   for (const auto& [impl, open] : idle) {
     std::string name = std::string("IdleStream/") + impl;

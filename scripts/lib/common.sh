@@ -11,7 +11,7 @@ die() { printf '%s: error: %s\n' "${XMPPFUZZ_SCRIPT:-xmppfuzz}" "$*" >&2; exit 1
 XMPPFUZZ_PKGS_BUILD=(cmake ninja-build g++ clang-14 libclang-rt-14-dev ccache pkg-config
   libexpat1-dev libxml2-dev libssl-dev openssl libidn-dev libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libidn2-dev libpsl-dev)
-XMPPFUZZ_PKGS_BENCH=(libbenchmark-dev)
+XMPPFUZZ_PKGS_BENCH=(libbenchmark-dev libpugixml-dev)
 XMPPFUZZ_PKGS_FUZZ=(afl++ dpkg-dev debian-archive-keyring)
 # scripts/coverage and its check (llvm-profdata-14, llvm-cov-14, llvm-cxxfilt-14).
 XMPPFUZZ_PKGS_COVERAGE=(llvm-14)
