@@ -126,15 +126,18 @@ JidError CheckLabel(std::string_view label, size_t base) {
 // with leading zeros.
 JidError CheckIpLiteral(std::string_view domain, size_t base) {
   unsigned char address[16];
-  bool valid;
-  if (domain.front() == '[') {
-    valid = domain.size() >= 2 && domain.back() == ']' &&
-            inet_pton(AF_INET6,
-                      std::string(domain.substr(1, domain.size() - 2)).c_str(),
-                      address) == 1;
-  } else {
-    valid = inet_pton(AF_INET, std::string(domain).c_str(), address) == 1;
-  }
+  const bool v6 = domain.front() == '[';
+  if (v6 && (domain.size() < 2 || domain.back() != ']')) return At(Code::kBadDomain, base);
+  const std::string_view text = v6 ? domain.substr(1, domain.size() - 2) : domain;
+  // inet_pton wants a C string. No address is longer than
+  // kMaxAddressText - 1 characters (an IPv6 address with an embedded IPv4
+  // one is 45), so a longer text is refused without a copy to the heap.
+  constexpr size_t kMaxAddressText = 64;
+  if (text.size() >= kMaxAddressText) return At(Code::kBadDomain, base);
+  char buffer[kMaxAddressText];
+  text.copy(buffer, text.size());
+  buffer[text.size()] = '\0';
+  const bool valid = inet_pton(v6 ? AF_INET6 : AF_INET, buffer, address) == 1;
   return valid ? kOk : At(Code::kBadDomain, base);
 }
 
@@ -221,10 +224,22 @@ std::string Jid::Format() const {
   return out;
 }
 
-std::optional<Jid> Parse(std::string_view s, JidError* error) {
-  if (s.empty()) return Failure(error, At(Code::kEmpty, 0));
+namespace {
+
+// Parts are the three parts of a JID as views into the input, the domainpart
+// with its final dot stripped.
+struct Parts {
+  std::string_view local;
+  std::string_view domain;
+  std::string_view resource;
+};
+
+// Split splits |s| into its parts and checks each; returns kOk or the first
+// problem, in the order Parse() documents.
+JidError Split(std::string_view s, Parts* parts) {
+  if (s.empty()) return At(Code::kEmpty, 0);
   if (const size_t bad = base::FirstInvalidUtf8(s); bad != std::string_view::npos) {
-    return Failure(error, At(Code::kInvalidUtf8, bad));
+    return At(Code::kInvalidUtf8, bad);
   }
 
   // RFC 7622 3.1: the resourcepart starts after the first '/', and the
@@ -242,30 +257,36 @@ std::optional<Jid> Parse(std::string_view s, JidError* error) {
 
   // A separator promises the part it introduces: "@d", "d/" and "@" alone
   // carry an empty part, which RFC 7622 3.3 and 3.4 forbid.
-  if (at != npos && local.empty()) return Failure(error, At(Code::kEmpty, 0));
-  if (JidError e = CheckLocalpart(local, 0); e.code != Code::kNone) {
-    return Failure(error, e);
-  }
+  if (at != npos && local.empty()) return At(Code::kEmpty, 0);
+  if (JidError e = CheckLocalpart(local, 0); e.code != Code::kNone) return e;
 
   // RFC 7622 3.2: a final dot is stripped before anything else is done with
   // the domainpart (one dot only: "a.." keeps an empty label).
   if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
-  if (domain.empty()) return Failure(error, At(Code::kEmpty, domain_start));
-  if (JidError e = CheckDomainpart(domain, domain_start);
-      e.code != Code::kNone) {
-    return Failure(error, e);
-  }
+  if (domain.empty()) return At(Code::kEmpty, domain_start);
+  if (JidError e = CheckDomainpart(domain, domain_start); e.code != Code::kNone) return e;
 
-  if (slash != npos && resource.empty()) {
-    return Failure(error, At(Code::kEmpty, resource_start));
-  }
-  if (JidError e = CheckResourcepart(resource, resource_start);
-      e.code != Code::kNone) {
-    return Failure(error, e);
-  }
+  if (slash != npos && resource.empty()) return At(Code::kEmpty, resource_start);
+  if (JidError e = CheckResourcepart(resource, resource_start); e.code != Code::kNone) return e;
 
+  *parts = Parts{local, domain, resource};
+  return kOk;
+}
+
+}  // namespace
+
+bool Valid(std::string_view s, JidError* error) {
+  Parts parts;
+  const JidError e = Split(s, &parts);
+  if (error != nullptr) *error = e;
+  return e.code == Code::kNone;
+}
+
+std::optional<Jid> Parse(std::string_view s, JidError* error) {
+  Parts parts;
+  if (JidError e = Split(s, &parts); e.code != Code::kNone) return Failure(error, e);
   if (error != nullptr) *error = kOk;
-  return Jid{std::string(local), LowerAscii(domain), std::string(resource)};
+  return Jid{std::string(parts.local), LowerAscii(parts.domain), std::string(parts.resource)};
 }
 
 }  // namespace xmppfuzz::jid

@@ -54,6 +54,10 @@ struct Jid {
 // 1024th octet.
 std::optional<Jid> Parse(std::string_view s, JidError* error = nullptr);
 
+// Valid reports whether Parse(s) would succeed, with the same |error|, but
+// builds no Jid and allocates nothing: for checks that only need the verdict.
+bool Valid(std::string_view s, JidError* error = nullptr);
+
 }  // namespace xmppfuzz::jid
 
 #endif  // XMPPFUZZ_TARGETS_JID_JID_H_

@@ -63,11 +63,10 @@ xml::Status Parser::Feed(std::span<const uint8_t> bytes) {
 void Parser::RecordError(xml::Status status) {
   if (status != xml::Status::kError || error_recorded_) return;
   error_recorded_ = true;
-  Event e;
+  Event& e = events_.emplace_back();
   e.kind = Event::Kind::kError;
   e.error = reader_.error();
   e.offset = e.error.offset;
-  events_.push_back(std::move(e));
 }
 
 void Parser::Restart() {
@@ -115,10 +114,10 @@ Error Parser::CheckHeader(const Element& header, const std::string& content_ns, 
   if (version == nullptr || !ParseVersion(*version, &major) || major != 1) {
     return Fail(Condition::kUnsupportedVersion, offset, "stream version is not 1.x (RFC 6120 4.7.5)");
   }
-  if (const std::string* from = header.Attr("from"); from != nullptr && !jid::Parse(*from)) {
+  if (const std::string* from = header.Attr("from"); from != nullptr && !jid::Valid(*from)) {
     return Fail(Condition::kInvalidFrom, offset, "'from' is not a valid JID (RFC 6120 4.7.1)");
   }
-  if (const std::string* to = header.Attr("to"); to != nullptr && !jid::Parse(*to)) {
+  if (const std::string* to = header.Attr("to"); to != nullptr && !jid::Valid(*to)) {
     return Fail(Condition::kHostUnknown, offset, "'to' is not a valid JID (RFC 6120 4.7.2)");
   }
   return Error{};
@@ -179,7 +178,7 @@ Error Parser::CheckStanza(const Element& stanza, uint64_t offset) const {
     return Fail(Condition::kUnsupportedStanzaType, offset, "not message, presence or iq (RFC 6120 8)");
   }
   for (std::string_view attr : {"to", "from"}) {
-    if (const std::string* v = stanza.Attr(attr); v != nullptr && !jid::Parse(*v)) {
+    if (const std::string* v = stanza.Attr(attr); v != nullptr && !jid::Valid(*v)) {
       return Fail(Condition::kImproperAddressing, offset, "'" + std::string(attr) + "' is not a valid JID (RFC 6120 8.1.1)");
     }
   }
@@ -190,12 +189,11 @@ Error Parser::OnStreamOpen(Element header, std::string content_ns, uint64_t offs
   Error e = CheckHeader(header, content_ns, offset);
   if (!e.ok()) return e;
   content_ns_ = content_ns;
-  Event ev;
+  Event& ev = events_.emplace_back();
   ev.kind = Event::Kind::kStreamOpen;
   ev.element = std::move(header);
   ev.content_ns = std::move(content_ns);
   ev.offset = offset;
-  events_.push_back(std::move(ev));
   return Error{};
 }
 
@@ -210,19 +208,17 @@ Error Parser::OnStanza(Element stanza, uint64_t offset) {
       restart_armed_ = true;
     }
   }
-  Event ev;
+  Event& ev = events_.emplace_back();
   ev.kind = Event::Kind::kStanza;
   ev.element = std::move(stanza);
   ev.offset = offset;
-  events_.push_back(std::move(ev));
   return Error{};
 }
 
 Error Parser::OnStreamClose(uint64_t offset) {
-  Event ev;
+  Event& ev = events_.emplace_back();
   ev.kind = Event::Kind::kStreamClose;
   ev.offset = offset;
-  events_.push_back(std::move(ev));
   return Error{};
 }
 

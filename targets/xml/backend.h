@@ -19,9 +19,10 @@ class BackendSink {
  public:
   virtual ~BackendSink() = default;
   // Each returns false to stop the backend (the sink then holds the error).
-  // |default_ns| is the default namespace declared on this element, if any.
+  // |default_ns| is the default namespace declared on this element, if any;
+  // like |ns| and |name| it is valid only during the call.
   virtual bool OnStart(std::string_view ns, std::string_view name, std::vector<Attribute>&& attributes,
-                       const std::optional<std::string>& default_ns) = 0;
+                       std::optional<std::string_view> default_ns) = 0;
   virtual bool OnEnd() = 0;
   virtual bool OnText(std::string_view text) = 0;
 };

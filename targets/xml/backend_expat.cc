@@ -105,7 +105,7 @@ class ExpatBackend final : public TokenizerBackend {
   void Configure() {
     sink_stopped_ = false;
     fed_ = 0;
-    pending_default_.reset();
+    pending_default_ = nullptr;
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
     XML_SetHashSalt(parser_, kFuzzingHashSalt);
 #endif
@@ -144,7 +144,9 @@ class ExpatBackend final : public TokenizerBackend {
 
   static void NsDecl(void* self, const XML_Char* prefix, const XML_Char* uri) {
     auto* b = static_cast<ExpatBackend*>(self);
-    if (prefix == nullptr) b->pending_default_ = uri == nullptr ? std::string() : std::string(uri);
+    // Expat keeps a declaration's namespace name until the end of the
+    // element that declares it, so the start handler that follows may view it.
+    if (prefix == nullptr) b->pending_default_ = uri == nullptr ? "" : uri;
   }
 
   static void Start(void* self, const XML_Char* qname, const XML_Char** atts) {
@@ -162,8 +164,9 @@ class ExpatBackend final : public TokenizerBackend {
       a.name.assign(alocal);
       a.value.assign(atts[2 * i + 1]);
     }
-    std::optional<std::string> default_ns = std::move(b->pending_default_);
-    b->pending_default_.reset();
+    std::optional<std::string_view> default_ns;
+    if (b->pending_default_ != nullptr) default_ns = b->pending_default_;
+    b->pending_default_ = nullptr;
     if (!b->sink_->OnStart(ns, local, std::move(attributes), default_ns)) b->Stop();
   }
 
@@ -180,7 +183,9 @@ class ExpatBackend final : public TokenizerBackend {
   BackendSink* sink_;
   std::optional<XML_Memory_Handling_Suite> memory_;  // unset: the C library's
   XML_Parser parser_ = nullptr;
-  std::optional<std::string> pending_default_;
+  // The default namespace declared on the next start tag, if any (Expat's
+  // storage).
+  const XML_Char* pending_default_ = nullptr;
   bool sink_stopped_ = false;
   const char* restricted_ = nullptr;
   XML_Index restricted_at_ = -1;

@@ -148,9 +148,9 @@ class Libxml2Backend final : public TokenizerBackend {
                     const xmlChar** namespaces, int nb_attributes, int, const xmlChar** attributes) {
     auto* self = Self(ctx);
     if (self->failed_) return;
-    std::optional<std::string> default_ns;
+    std::optional<std::string_view> default_ns;
     for (int i = 0; i < nb_namespaces; ++i) {
-      if (namespaces[2 * i] == nullptr) default_ns = std::string(View(namespaces[2 * i + 1]));
+      if (namespaces[2 * i] == nullptr) default_ns = View(namespaces[2 * i + 1]);
     }
     std::vector<Attribute> attrs(static_cast<size_t>(nb_attributes));
     for (int i = 0; i < nb_attributes; ++i) {

@@ -201,7 +201,7 @@ class Reader::Impl final : public GuardClient, public BackendSink, public Native
 
   // BackendSink
   bool OnStart(std::string_view ns, std::string_view name, std::vector<Attribute>&& attributes,
-               const std::optional<std::string>& default_ns) override {
+               std::optional<std::string_view> default_ns) override {
     if (!error_.ok()) return false;  // a backend may call on after being stopped
     return StartElement(ns, name, std::move(attributes), default_ns, TakeTag());
   }
@@ -216,7 +216,9 @@ class Reader::Impl final : public GuardClient, public BackendSink, public Native
   bool OnStartTag(std::string_view ns, std::string_view name, std::vector<Attribute>&& attributes,
                   const std::optional<std::string>& default_ns, uint64_t offset, uint64_t last) override {
     if (!error_.ok()) return false;
-    return StartElement(ns, name, std::move(attributes), default_ns, PendingTag{offset, last});
+    std::optional<std::string_view> default_view;
+    if (default_ns) default_view = *default_ns;
+    return StartElement(ns, name, std::move(attributes), default_view, PendingTag{offset, last});
   }
 
   bool OnEndTag(uint64_t offset, uint64_t last) override {
@@ -227,14 +229,14 @@ class Reader::Impl final : public GuardClient, public BackendSink, public Native
   // StartElement and EndElement build the stanza tree and talk to the
   // listener, for every backend.
   bool StartElement(std::string_view ns, std::string_view name, std::vector<Attribute>&& attributes,
-                    const std::optional<std::string>& default_ns, PendingTag tag) {
+                    std::optional<std::string_view> default_ns, PendingTag tag) {
     if (depth_ == 0) {
       ++depth_;
       Element header;
       header.ns = ns;
       header.name = name;
       header.attributes = std::move(attributes);
-      Error e = listener_->OnStreamOpen(std::move(header), default_ns.value_or(std::string()), tag.offset);
+      Error e = listener_->OnStreamOpen(std::move(header), std::string(default_ns.value_or(std::string_view())), tag.offset);
       return e.ok() || Stop(e, tag);
     }
     if (depth_ == 1) {

@@ -20,11 +20,22 @@ using Code = JidError::Code;
 using namespace std::string_view_literals;
 
 // ParseExact parses a copy of |input| held in a heap block of exactly its
-// size, so that AddressSanitizer reports any read past the end.
+// size, so that AddressSanitizer reports any read past the end. It also
+// checks that Valid() gives the same verdict and the same error, so every
+// test below covers both.
 std::optional<Jid> ParseExact(std::string_view input, JidError* error) {
   auto copy = std::make_unique<char[]>(input.size());
   if (!input.empty()) std::memcpy(copy.get(), input.data(), input.size());
-  return Parse(std::string_view(copy.get(), input.size()), error);
+  const std::string_view view(copy.get(), input.size());
+  JidError valid_error{Code::kForbiddenChar, 77};
+  const bool valid = Valid(view, &valid_error);
+  JidError parse_error{Code::kForbiddenChar, 77};
+  std::optional<Jid> jid = Parse(view, &parse_error);
+  EXPECT_EQ(valid, jid.has_value()) << "Valid() and Parse() disagree on " << input;
+  EXPECT_EQ(valid_error.code, parse_error.code) << input;
+  EXPECT_EQ(valid_error.offset, parse_error.offset) << input;
+  if (error != nullptr) *error = parse_error;
+  return jid;
 }
 
 // Accepted checks that |input| parses to exactly these parts.
@@ -716,6 +727,23 @@ TEST(JidFormat, RoundTripAtEveryLimit) {
   const std::optional<Jid> first = Parse(full);
   ASSERT_TRUE(first);
   EXPECT_EQ(Parse(first->Format()), first);
+}
+
+// An IP literal is checked without a heap copy: a text too long to be any
+// address (RFC 4291 2.2 forms are at most 45 characters) is bad-domain at
+// the domainpart's first byte, like any other invalid literal.
+TEST(JidDomain, OverlongIpLiteralIsBadDomain) {
+  JidError error;
+  const std::string v6 = "a@[" + std::string(60, ':') + "1234]";
+  EXPECT_FALSE(ParseExact(v6, &error));
+  EXPECT_EQ(error.code, Code::kBadDomain);
+  EXPECT_EQ(error.offset, 2u);
+  const std::string v4 = "1.2.3.4" + std::string(70, '.') + "5";
+  EXPECT_FALSE(ParseExact(v4, &error));
+  EXPECT_EQ(error.code, Code::kBadDomain);
+  EXPECT_EQ(error.offset, 0u);
+  EXPECT_TRUE(ParseExact("[::ffff:255.255.255.255]", &error));
+  EXPECT_TRUE(ParseExact("[1111:2222:3333:4444:5555:6666:255.255.255.255]", &error));
 }
 
 // --- Error names -----------------------------------------------------------

@@ -30,10 +30,10 @@ class Sink final : public BackendSink {
  public:
   explicit Sink(std::string stop_at = "") : stop_at_(std::move(stop_at)) {}
   bool OnStart(std::string_view ns, std::string_view name, std::vector<Attribute>&& attributes,
-               const std::optional<std::string>& default_ns) override {
+               std::optional<std::string_view> default_ns) override {
     std::string e = "start {" + std::string(ns) + "}" + std::string(name);
     for (const Attribute& a : attributes) e += " {" + a.ns + "}" + a.name + "=" + a.value;
-    if (default_ns) e += " default=" + *default_ns;
+    if (default_ns) e += " default=" + std::string(*default_ns);
     events.push_back(e);
     return name != stop_at_;
   }
