@@ -21,6 +21,10 @@
 #include <array>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "targets/base/base.h"
 #include "targets/xml/name_chars.h"
 
@@ -169,6 +173,10 @@ enum : uint8_t {
   kPlainCdata = 2,  // CDATA: not ] > CR
   kPlainValue = 4,  // attribute value: not < & " '
   kPlainName = 8,   // name after its first character: ASCII letter, digit . - _ :
+  kNameStart = 16,  // ASCII name start: letter _ :
+  kWs = 32,         // XML whitespace: SP TAB LF CR
+  kDecode = 64,     // a value byte DecodeValue rewrites: & TAB LF CR
+  kNcName = 128,    // kPlainName but ':'
 };
 constexpr std::array<uint8_t, 256> kByteClass = [] {
   std::array<uint8_t, 256> t{};
@@ -182,6 +190,14 @@ constexpr std::array<uint8_t, 256> kByteClass = [] {
   for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kPlainName;
   for (int c = '0'; c <= '9'; ++c) t[c] |= kPlainName;
   for (int c : {'.', '-', '_', ':'}) t[c] |= kPlainName;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] |= kNameStart;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kNameStart;
+  for (int c : {'_', ':'}) t[c] |= kNameStart;
+  for (int c : {' ', '\t', '\n', '\r'}) t[c] |= kWs;
+  for (int c : {'&', '\t', '\n', '\r'}) t[c] |= kDecode;
+  for (int c = 0; c < 256; ++c) {
+    if ((t[c] & kPlainName) && c != ':') t[c] |= kNcName;
+  }
   return t;
 }();
 
@@ -322,10 +338,22 @@ bool CheckXmlDecl(std::string_view s, Rule* rule, size_t* at) {
 // line ends normalised and whitespace characters written as spaces (XML 1.0
 // sections 2.11 and 3.3.3).
 void DecodeValue(std::string_view raw, std::string* out) {
+  size_t i = 0;
+  while (i < raw.size() && !(kByteClass[static_cast<uint8_t>(raw[i])] & kDecode)) ++i;
+  if (i == raw.size()) {  // nothing to rewrite: the common case
+    out->append(raw);
+    return;
+  }
   out->reserve(out->size() + raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
+  out->append(raw.data(), i);
+  for (; i < raw.size(); ++i) {
     char c = raw[i];
-    if (c == '&') {
+    if (!(kByteClass[static_cast<uint8_t>(c)] & kDecode)) {
+      size_t run = i + 1;
+      while (run < raw.size() && !(kByteClass[static_cast<uint8_t>(raw[run])] & kDecode)) ++run;
+      out->append(raw.data() + i, run - i);
+      i = run - 1;
+    } else if (c == '&') {
       size_t semi = raw.find(';', i);
       std::string_view ref = raw.substr(i + 1, semi - i - 1);
       i = semi;
@@ -346,12 +374,155 @@ void DecodeValue(std::string_view raw, std::string* out) {
     } else if (c == '\r') {
       out->push_back(' ');
       if (i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
-    } else if (c == '\n' || c == '\t') {
+    } else {  // LF or TAB
       out->push_back(' ');
-    } else {
-      out->push_back(c);
     }
   }
+}
+
+// SkipPlainText returns how many bytes from |p| (|n| there) are ASCII text
+// that TextStep would take without a change: not < & ] > CR, no control
+// character and nothing from 0x80 (TAB and LF may stop it too; the caller
+// takes those). SkipPlainValue does the same for an attribute value quoted
+// by |quote|: not that quote, & < or a control character (TAB, LF and CR
+// included: they are rewritten) and nothing from 0x80. With SSE2 (every
+// x86-64) they test 16 bytes at a time and finish with the byte loop, which
+// is the whole of them elsewhere; the loop reads every tail under 16 bytes,
+// so the tests, which split every input at every byte, run both.
+inline size_t SkipPlainText(const uint8_t* p, size_t n) {
+  size_t k = 0;
+#if defined(__SSE2__)
+  const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), rsqb = _mm_set1_epi8(']'),
+                gt = _mm_set1_epi8('>'), space = _mm_set1_epi8(0x20);
+  for (; k + 16 <= n; k += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+    const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
+                                      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, rsqb), _mm_cmpeq_epi8(v, gt)),
+                                                   _mm_cmplt_epi8(v, space)));  // signed: controls and 0x80-0xFF
+    const int bits = _mm_movemask_epi8(stop);
+    if (bits != 0) return k + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(bits)));
+  }
+#endif
+  while (k < n && (kByteClass[p[k]] & kPlainText)) ++k;
+  return k;
+}
+
+inline size_t SkipPlainValue(const uint8_t* p, size_t n, uint8_t quote) {
+  size_t k = 0;
+#if defined(__SSE2__)
+  const __m128i q = _mm_set1_epi8(static_cast<char>(quote)), lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'),
+                space = _mm_set1_epi8(0x20);
+  for (; k + 16 <= n; k += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+    const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, amp)),
+                                      _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmplt_epi8(v, space)));
+    const int bits = _mm_movemask_epi8(stop);
+    if (bits != 0) return k + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(bits)));
+  }
+#endif
+  while (k < n && (kByteClass[p[k]] & (kPlainValue | kDecode)) == kPlainValue) ++k;
+  return k;
+}
+
+// ScanPlainQName scans an ASCII name from its first byte at |p[0]| (not
+// past |end|) and returns where it ends, or 0 when the steps must read it:
+// a first byte other than an ASCII letter or '_', a colon that CheckQName
+// refuses (a second one, or one not followed by a letter or '_'), or no
+// byte after it before |end| (that byte may be a non-ASCII name character).
+inline size_t ScanPlainQName(const uint8_t* p, size_t end) {
+  if (!(kByteClass[p[0]] & kNameStart) || p[0] == ':') return 0;
+  size_t k = 1;
+  while (k < end && (kByteClass[p[k]] & kNcName)) ++k;
+  if (k < end && p[k] == ':') {
+    ++k;
+    if (k >= end || !(kByteClass[p[k]] & kNameStart) || p[k] == ':') return 0;
+    ++k;
+    while (k < end && (kByteClass[p[k]] & kNcName)) ++k;
+    if (k < end && p[k] == ':') return 0;
+  }
+  return k < end ? k : 0;
+}
+
+// PlainRef reads a reference from the byte after its '&' (|n| bytes there):
+// one of the predefined entities or a character reference to an XML Char,
+// complete with its ';'. Returns its length after the '&' with the character
+// in |*decoded|, or 0 for anything else (a rule broken or the bytes run out:
+// RefStep reads those).
+inline size_t PlainRef(const uint8_t* p, size_t n, uint32_t* decoded) {
+  if (n < 3) return 0;  // the shortest is "lt;"
+  switch (p[0]) {
+    case '#': {
+      const bool hex = p[1] == 'x';
+      uint32_t v = 0;
+      size_t digits = 0;
+      for (size_t k = hex ? 2 : 1; k < n; ++k) {
+        const uint8_t c = p[k];
+        uint32_t digit;
+        if (c >= '0' && c <= '9') {
+          digit = c - '0';
+        } else if (c == ';') {
+          if (digits == 0 || !IsXmlChar(v)) return 0;
+          *decoded = v;
+          return k + 1;
+        } else if (hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+          digit = (c | 0x20) - 'a' + 10;
+        } else {
+          return 0;
+        }
+        v = v * (hex ? 16 : 10) + digit;
+        ++digits;
+        if (v > 0x10FFFF) return 0;
+      }
+      return 0;
+    }
+    case 'l':
+    case 'g':
+      if (p[1] != 't' || p[2] != ';') return 0;
+      *decoded = p[0] == 'l' ? '<' : '>';
+      return 3;
+    case 'a':
+      if (n >= 4 && p[1] == 'm' && p[2] == 'p' && p[3] == ';') {
+        *decoded = '&';
+        return 4;
+      }
+      if (n >= 5 && p[1] == 'p' && p[2] == 'o' && p[3] == 's' && p[4] == ';') {
+        *decoded = '\'';
+        return 5;
+      }
+      return 0;
+    case 'q':
+      if (n >= 5 && p[1] == 'u' && p[2] == 'o' && p[3] == 't' && p[4] == ';') {
+        *decoded = '"';
+        return 5;
+      }
+      return 0;
+    default:
+      return 0;
+  }
+}
+
+// EncodeUtf8 writes |cp| (at most U+10FFFF) to |out| and returns its length.
+inline size_t EncodeUtf8(uint32_t cp, char* out) {
+  if (cp < 0x80) {
+    out[0] = static_cast<char>(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
 }
 
 class Native final : public NativeTokenizer {
@@ -377,11 +548,19 @@ class Native final : public NativeTokenizer {
     bool xmlns;     // a namespace declaration
     uint64_t value;  // offset of the raw value (after the quote)
     uint64_t value_end;
+    bool decode = true;  // false: no reference or whitespace to rewrite, the raw value is the value
   };
+  // A namespace binding; its prefix and URI are bytes of ns_bytes_.
   struct Binding {
-    std::string prefix;
-    std::string uri;
+    uint32_t prefix;
+    uint32_t prefix_len;
+    uint32_t uri;
+    uint32_t uri_len;
   };
+  // What a whole-token scanner did: kBail leaves everything as it was for
+  // the per-character steps to read the token; kDone consumed it; kFailed
+  // is an error or a stop, with offset_ set as Feed() reports it.
+  enum class Fast : uint8_t { kBail, kDone, kFailed };
 
   // Fail records |rule| at |at|. The detail is the rule's text from kRules,
   // with the bytes it concerns (escaped: they come from the peer) or the
@@ -429,7 +608,23 @@ class Native final : public NativeTokenizer {
   bool CompleteStartTag(bool empty);
   bool CompleteEndTag();
   bool ResolveTag(std::string_view tag);
-  const std::string* LookupPrefix(std::string_view prefix) const;
+  // LookupPrefix finds the binding in scope for |prefix|; false if none.
+  bool LookupPrefix(std::string_view prefix, std::string_view* uri) const;
+  std::string_view Uri(const Binding& b) const { return std::string_view(ns_bytes_).substr(b.uri, b.uri_len); }
+  void PopBindings(size_t mark) {
+    if (mark >= bindings_.size()) return;
+    ns_bytes_.resize(bindings_[mark].prefix);
+    bindings_.resize(mark);
+  }
+  // The whole-token scanners: a tag or a reference whose bytes are all in
+  // the chunk, before the stanza limit, read in one go. They accept exactly
+  // what the steps accept and leave the same state; anything else (a rule
+  // broken, a limit reached, a non-ASCII name, the end of the chunk) is a
+  // bail-out, and the steps read the token instead, from its first byte.
+  Fast FastTag(size_t* i);
+  Fast FastStartTag(size_t* i);
+  Fast FastEndTag(size_t* i);
+  Fast FastRef(size_t* i, size_t window);
   void BeginDocument(uint64_t at);
   void ResetScope();
   std::string_view TagBytes(uint64_t from, uint64_t to);
@@ -510,10 +705,12 @@ class Native final : public NativeTokenizer {
 
   // Namespace scope and open elements.
   std::vector<Binding> bindings_;
+  std::string ns_bytes_;  // the prefixes and URIs of bindings_, in order
   std::vector<size_t> scope_marks_;
   std::string open_names_;           // qualified names of the open elements, back to back
   std::vector<uint32_t> open_ends_;  // where each ends in open_names_
   std::vector<Attribute> out_attrs_;
+  std::optional<std::string> default_ns_{std::in_place};  // reused: the default namespace declared on a tag
 };
 
 bool Native::InTag() const {
@@ -564,6 +761,7 @@ void Native::Restart() {
 
 void Native::ResetScope() {
   bindings_.clear();
+  ns_bytes_.clear();
   scope_marks_.clear();
   open_names_.clear();
   open_ends_.clear();
@@ -603,6 +801,11 @@ bool Native::Feed(std::span<const uint8_t> bytes) {
       uint64_t limit = LimitPos();
       if (offset_ >= limit) return FailLimit(Rule::kStanzaTooLarge, offset_, max_stanza_bytes_);
       window = std::min<uint64_t>(window, limit - offset_);
+    }
+    if (state_ == State::kLt || state_ == State::kRef) {
+      Fast f = state_ == State::kLt ? FastTag(&i) : FastRef(&i, window);
+      if (f == Fast::kDone) continue;
+      if (f == Fast::kFailed) return false;
     }
     size_t run = FastRun(data_ + i, window);
     if (run != 0) {
@@ -648,6 +851,152 @@ bool Native::Feed(std::span<const uint8_t> bytes) {
   FinishChunk();
   data_ = nullptr;
   return error_.ok() && !stopped_;
+}
+
+Native::Fast Native::FastRef(size_t* i, size_t window) {
+  uint32_t decoded = 0;
+  size_t n = PlainRef(data_ + *i, window, &decoded);
+  if (n == 0) return Fast::kBail;
+  *i += n;
+  offset_ += n;
+  if (RefDone(decoded)) return Fast::kDone;
+  if (!error_.ok()) offset_ -= 1;  // the ';', as Feed() reports a step's refusal
+  return Fast::kFailed;
+}
+
+Native::Fast Native::FastTag(size_t* i) {
+  if (lt_at_ < chunk_start_) return Fast::kBail;  // the '<' was in an earlier chunk
+  return data_[*i] == '/' ? FastEndTag(i) : FastStartTag(i);
+}
+
+// FastStartTag reads a start tag from the byte after its '<' as MarkupStep
+// and StartTagStep would, ASCII names only, and completes it.
+Native::Fast Native::FastStartTag(size_t* i) {
+  const uint8_t* d = data_;
+  const size_t first = *i;
+  if (depth_ + 1 > limits_.max_depth) return Fast::kBail;
+  // Every byte up to the '>' must come before the stanza limit. A top-level
+  // tag is counted from its '<' from its second name byte on (MarkupStep).
+  const bool top = depth_ <= 1;
+  const uint64_t limit = top ? std::max<uint64_t>(lt_at_ + max_stanza_bytes_, offset_ + 1)
+                             : in_stanza_ ? LimitPos() : UINT64_MAX;
+  const size_t end = static_cast<size_t>(std::min<uint64_t>(size_, limit - chunk_start_));
+  if (first >= end) return Fast::kBail;
+  const size_t max_name = limits_.max_name_bytes;
+  const size_t name_len = ScanPlainQName(d + first, end - first);
+  size_t p = first + name_len;
+  if (name_len == 0 || name_len > max_name || (!(kByteClass[d[p]] & kWs) && d[p] != '>' && d[p] != '/')) return Fast::kBail;
+  // A stream header at stanza level asks the client (FinishStartName).
+  if (depth_ == 1 && name_len >= 6 && std::memcmp(d + p - 6, "stream", 6) == 0 && (name_len == 6 || d[p - 7] == ':')) {
+    return Fast::kBail;
+  }
+  attrs_.clear();
+  size_t attributes = 0;
+  size_t ns_decls = 0;
+  bool empty = false;
+  for (;;) {
+    uint8_t c = d[p];
+    bool space = false;
+    if (kByteClass[c] & kWs) {
+      do {
+        ++p;
+      } while (p < end && (kByteClass[d[p]] & kWs));
+      if (p >= end) return Fast::kBail;
+      c = d[p];
+      space = true;
+    }
+    if (c == '>') {
+      ++p;
+      break;
+    }
+    if (c == '/') {
+      if (p + 1 >= end || d[p + 1] != '>') return Fast::kBail;
+      p += 2;
+      empty = true;
+      break;
+    }
+    // An attribute: after whitespace, below the attribute limit.
+    if (!space || ++attributes > limits_.max_attributes) return Fast::kBail;
+    const size_t name_at = p;
+    const size_t attr_len = ScanPlainQName(d + p, end - p);
+    if (attr_len == 0 || attr_len > max_name) return Fast::kBail;
+    p += attr_len;
+    const bool xmlns = attr_len >= 5 && std::memcmp(d + name_at, "xmlns", 5) == 0 && (attr_len == 5 || d[name_at + 5] == ':');
+    if (xmlns && ++ns_decls > limits_.max_namespace_decls) return Fast::kBail;
+    while (kByteClass[d[p]] & kWs) {
+      if (++p >= end) return Fast::kBail;
+    }
+    if (d[p] != '=') return Fast::kBail;
+    do {
+      if (++p >= end) return Fast::kBail;
+    } while (kByteClass[d[p]] & kWs);
+    const uint8_t quote = d[p];
+    if (quote != '"' && quote != '\'') return Fast::kBail;
+    const size_t value_at = ++p;
+    bool decode = false;
+    for (;;) {
+      p += SkipPlainValue(d + p, end - p, quote);
+      if (p >= end) return Fast::kBail;
+      c = d[p];
+      if (c == quote) break;
+      size_t n = 0;
+      if (c == '"' || c == '\'') {
+        n = 1;
+      } else if (c == '\t' || c == '\n' || c == '\r') {
+        n = 1;
+        decode = true;
+      } else if (c == '&') {
+        decode = true;
+        uint32_t decoded;
+        n = PlainRef(d + p + 1, end - p - 1, &decoded);
+        if (n != 0) ++n;
+      } else if (c >= 0x80) {
+        n = XmlCharSequence(d + p, end - p);
+      }
+      if (n == 0) return Fast::kBail;  // '<', a character not allowed, a reference RefStep must read
+      p += n;
+    }
+    attrs_.push_back(AttrSpan{chunk_start_ + name_at, static_cast<uint32_t>(attr_len), xmlns, chunk_start_ + value_at,
+                              chunk_start_ + p, decode});
+    if (++p >= end) return Fast::kBail;
+  }
+  // What the steps would have left.
+  if (top) {
+    in_stanza_ = true;
+    stanza_lt_ = lt_at_;
+    stanza_from_ = offset_ + 1;
+  }
+  name_end_ = chunk_start_ + first + name_len;
+  attributes_ = attributes;
+  ns_decls_ = ns_decls;
+  *i = p;
+  offset_ = chunk_start_ + p;
+  if (CompleteStartTag(empty)) return Fast::kDone;
+  if (!error_.ok()) offset_ -= 1;  // the '>'
+  return Fast::kFailed;
+}
+
+// FastEndTag reads an end tag inside a stanza from its '/' as MarkupStep and
+// EndTagStep would, an ASCII name only, and completes it.
+Native::Fast Native::FastEndTag(size_t* i) {
+  if (depth_ <= 1 || !in_stanza_) return Fast::kBail;  // the stream's own end tag is the steps' job
+  const uint8_t* d = data_;
+  const size_t end = static_cast<size_t>(std::min<uint64_t>(size_, LimitPos() - chunk_start_));
+  const size_t first = *i + 1;
+  if (first >= end) return Fast::kBail;
+  const size_t name_len = ScanPlainQName(d + first, end - first);
+  size_t p = first + name_len;
+  if (name_len == 0 || name_len > limits_.max_name_bytes) return Fast::kBail;
+  while (kByteClass[d[p]] & kWs) {
+    if (++p >= end) return Fast::kBail;
+  }
+  if (d[p] != '>') return Fast::kBail;
+  name_end_ = chunk_start_ + first + name_len;
+  *i = p + 1;
+  offset_ = chunk_start_ + p + 1;
+  if (CompleteEndTag()) return Fast::kDone;
+  if (!error_.ok()) offset_ -= 1;  // the '>'
+  return Fast::kFailed;
 }
 
 bool Native::CompleteCarriedChar(size_t* i) {
@@ -705,11 +1054,27 @@ inline size_t Native::FastRun(const uint8_t* p, size_t n) {
   uint8_t mask;
   size_t limit = n;
   switch (state_) {
-    case State::kText:
+    case State::kText: {
       if (depth_ < 2 || cr_ || text_bytes_ >= limits_.max_text_bytes) return 0;
-      mask = kPlainText;
       limit = std::min<uint64_t>(limit, limits_.max_text_bytes - text_bytes_);
-      break;
+      size_t i = 0;
+      while (i < limit) {
+        i += SkipPlainText(p + i, limit - i);
+        if (i >= limit) break;
+        if (p[i] == '\t' || p[i] == '\n') {
+          ++i;
+          continue;
+        }
+        size_t len = p[i] >= 0x80 ? XmlCharSequence(p + i, limit - i) : 0;
+        if (len == 0) break;
+        i += len;
+      }
+      if (i != 0) {
+        text_bytes_ += i;
+        brackets_ = 0;
+      }
+      return i;
+    }
     case State::kCdata:
       if (cr_ || text_bytes_ >= limits_.max_text_bytes) return 0;
       mask = kPlainCdata;
@@ -1224,20 +1589,19 @@ bool Native::RefDone(uint32_t decoded) {
   if (text_bytes_ > limits_.max_text_bytes) return FailLimit(Rule::kTooMuchText, ref_at_, limits_.max_text_bytes);
   run_ = Index(offset_);
   char buf[4];
-  std::string utf8;
-  if (decoded < 0x80) {
-    buf[0] = static_cast<char>(decoded);
-    return EmitLiteral(std::string_view(buf, 1));
-  }
-  base::AppendUtf8(utf8, decoded);
-  return EmitLiteral(utf8);
+  return EmitLiteral(std::string_view(buf, EncodeUtf8(decoded, buf)));
 }
 
-const std::string* Native::LookupPrefix(std::string_view prefix) const {
-  for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
-    if (it->prefix == prefix) return &it->uri;
+bool Native::LookupPrefix(std::string_view prefix, std::string_view* uri) const {
+  for (size_t k = bindings_.size(); k-- > 0;) {
+    const Binding& b = bindings_[k];
+    if (b.prefix_len == prefix.size() &&
+        (prefix.empty() || std::memcmp(ns_bytes_.data() + b.prefix, prefix.data(), prefix.size()) == 0)) {
+      *uri = Uri(b);
+      return true;
+    }
   }
-  return nullptr;
+  return false;
 }
 
 // ResolveTag applies the rules of a complete start tag, in a fixed order
@@ -1247,39 +1611,55 @@ bool Native::ResolveTag(std::string_view tag) {
   auto raw_value = [&](const AttrSpan& a) { return tag.substr(a.value - lt_at_, a.value_end - a.value); };
   // Attribute uniqueness by qualified name (XML 1.0 section 3.1 WFC).
   for (size_t i = 1; i < attrs_.size(); ++i) {
+    std::string_view name = name_of(attrs_[i]);
     for (size_t j = 0; j < i; ++j) {
-      if (name_of(attrs_[i]) == name_of(attrs_[j])) return Fail(Rule::kDuplicateAttr, attrs_[i].name, name_of(attrs_[i]));
+      if (attrs_[j].name_len == name.size() && name_of(attrs_[j]) == name) return Fail(Rule::kDuplicateAttr, attrs_[i].name, name);
     }
   }
-  // Declarations (Namespaces in XML 1.0 section 3).
-  std::string value;
+  // Declarations (Namespaces in XML 1.0 section 3). Each is decoded into
+  // ns_bytes_ after its prefix; a refusal ends the stream, so what it left
+  // there does not matter.
+  size_t plain = 0;  // attributes that are not declarations
   for (const AttrSpan& a : attrs_) {
-    if (!a.xmlns) continue;
-    std::string_view qname = name_of(a);
-    value.clear();
-    DecodeValue(raw_value(a), &value);
-    if (qname == "xmlns") {
-      if (value == kXmlNs || value == kXmlnsNs) return Fail(Rule::kReservedDefaultNs, a.name);
-      bindings_.push_back(Binding{"", value});
+    if (!a.xmlns) {
+      ++plain;
       continue;
     }
-    std::string_view prefix = qname.substr(6);
-    if (prefix == "xmlns") return Fail(Rule::kXmlnsPrefixDeclared, a.name);
-    if (prefix == "xml" && value != kXmlNs) return Fail(Rule::kXmlPrefixRebound, a.name);
-    if (prefix != "xml" && value == kXmlNs) return Fail(Rule::kXmlNsRebound, a.name);
-    if (value == kXmlnsNs) return Fail(Rule::kXmlnsNsBound, a.name);
-    if (value.empty()) return Fail(Rule::kPrefixUndeclared, a.name);
-    bindings_.push_back(Binding{std::string(prefix), value});
+    std::string_view qname = name_of(a);
+    std::string_view prefix = qname.size() == 5 ? std::string_view() : qname.substr(6);
+    size_t prefix_at = ns_bytes_.size();
+    ns_bytes_.append(prefix);
+    size_t uri_at = ns_bytes_.size();
+    if (a.decode) {
+      DecodeValue(raw_value(a), &ns_bytes_);
+    } else {
+      ns_bytes_.append(raw_value(a));
+    }
+    std::string_view value = std::string_view(ns_bytes_).substr(uri_at);
+    if (qname.size() == 5) {
+      if (value == kXmlNs || value == kXmlnsNs) return Fail(Rule::kReservedDefaultNs, a.name);
+    } else {
+      if (prefix == "xmlns") return Fail(Rule::kXmlnsPrefixDeclared, a.name);
+      if (prefix == "xml" && value != kXmlNs) return Fail(Rule::kXmlPrefixRebound, a.name);
+      if (prefix != "xml" && value == kXmlNs) return Fail(Rule::kXmlNsRebound, a.name);
+      if (value == kXmlnsNs) return Fail(Rule::kXmlnsNsBound, a.name);
+      if (value.empty()) return Fail(Rule::kPrefixUndeclared, a.name);
+    }
+    bindings_.push_back(Binding{static_cast<uint32_t>(prefix_at), static_cast<uint32_t>(prefix.size()),
+                                static_cast<uint32_t>(uri_at), static_cast<uint32_t>(value.size())});
   }
   std::string_view qname = tag.substr(1, name_end_ - lt_at_ - 1);
   size_t colon = qname.find(':');
   if (colon != std::string_view::npos) {
     std::string_view prefix = qname.substr(0, colon);
+    std::string_view uri;
     if (prefix == "xmlns") return Fail(Rule::kElementXmlnsPrefix, lt_at_);
     if (prefix == "xml") return Fail(Rule::kElementXmlPrefix, lt_at_);
-    if (LookupPrefix(prefix) == nullptr) return Fail(Rule::kUnboundPrefix, lt_at_, prefix);
+    if (!LookupPrefix(prefix, &uri)) return Fail(Rule::kUnboundPrefix, lt_at_, prefix);
   }
   out_attrs_.clear();
+  if (plain == 0) return true;
+  out_attrs_.reserve(plain);
   for (size_t i = 0; i < attrs_.size(); ++i) {
     const AttrSpan& a = attrs_[i];
     if (a.xmlns) continue;
@@ -1291,11 +1671,7 @@ bool Native::ResolveTag(std::string_view tag) {
       std::string_view prefix = aname.substr(0, c);
       local = aname.substr(c + 1);
       uri = kXmlNs;
-      if (prefix != "xml") {
-        const std::string* bound = LookupPrefix(prefix);
-        if (bound == nullptr) return Fail(Rule::kUnboundPrefix, a.name, prefix);
-        uri = *bound;
-      }
+      if (prefix != "xml" && !LookupPrefix(prefix, &uri)) return Fail(Rule::kUnboundPrefix, a.name, prefix);
       for (const Attribute& other : out_attrs_) {
         if (!other.ns.empty() && other.ns == uri && other.name == local) return Fail(Rule::kDuplicateExpandedAttr, a.name, aname);
       }
@@ -1303,7 +1679,11 @@ bool Native::ResolveTag(std::string_view tag) {
     Attribute& out = out_attrs_.emplace_back();
     out.ns.assign(uri);
     out.name.assign(local);
-    DecodeValue(raw_value(a), &out.value);
+    if (a.decode) {
+      DecodeValue(raw_value(a), &out.value);
+    } else {
+      out.value.assign(raw_value(a));
+    }
   }
   return true;
 }
@@ -1316,23 +1696,24 @@ bool Native::CompleteStartTag(bool empty) {
   std::string_view qname = tag.substr(1, name_end_ - lt_at_ - 1);
   size_t colon = qname.find(':');
   std::string_view local = colon == std::string_view::npos ? qname : qname.substr(colon + 1);
-  const std::string* ns = LookupPrefix(colon == std::string_view::npos ? std::string_view() : qname.substr(0, colon));
-  std::optional<std::string> default_ns;
-  for (size_t i = mark; i < bindings_.size(); ++i) {
-    if (bindings_[i].prefix.empty()) default_ns = bindings_[i].uri;
+  std::string_view ns;
+  LookupPrefix(colon == std::string_view::npos ? std::string_view() : qname.substr(0, colon), &ns);
+  static const std::optional<std::string> kNoDefault;
+  const std::optional<std::string>* default_ns = &kNoDefault;
+  for (size_t i = bindings_.size(); i-- > mark;) {
+    if (bindings_[i].prefix_len == 0) {
+      default_ns_->assign(Uri(bindings_[i]));
+      default_ns = &default_ns_;
+      break;
+    }
   }
-  // Copies: the client call must not see views into pending_ or scratch_,
-  // which are reused below.
-  std::string ns_copy = ns == nullptr ? std::string() : *ns;
-  std::string local_copy(local);
-  if (empty) {
-    bindings_.resize(mark);
-  } else {
+  // |ns| and |local| are views into ns_bytes_ and the tag's bytes (the chunk,
+  // pending_ or scratch_): those are released only after the client calls.
+  if (!empty) {
     scope_marks_.push_back(mark);
     open_names_.append(qname);
     open_ends_.push_back(static_cast<uint32_t>(open_names_.size()));
   }
-  ReleasePending();
   uint64_t lt = lt_at_;
   if (empty) {
     if (depth_ <= 1) in_stanza_ = false;
@@ -1346,10 +1727,12 @@ bool Native::CompleteStartTag(bool empty) {
   brackets_ = 0;
   cr_ = false;
   run_ = Index(offset_);
-  if (!client_->OnStartTag(ns_copy, local_copy, std::move(out_attrs_), default_ns, lt, last)) return Stopped();
+  bool go_on = client_->OnStartTag(ns, local, std::move(out_attrs_), *default_ns, lt, last);
   out_attrs_ = {};
-  if (empty && !client_->OnEndTag(lt, last)) return Stopped();
-  return true;
+  if (go_on && empty) go_on = client_->OnEndTag(lt, last);
+  if (empty) PopBindings(mark);
+  ReleasePending();
+  return go_on || Stopped();
 }
 
 bool Native::CompleteEndTag() {
@@ -1361,7 +1744,7 @@ bool Native::CompleteEndTag() {
   }
   open_names_.resize(begin);
   open_ends_.pop_back();
-  bindings_.resize(scope_marks_.back());
+  PopBindings(scope_marks_.back());
   scope_marks_.pop_back();
   ReleasePending();
   --depth_;
