@@ -236,11 +236,26 @@ Decoded Decode(const uint8_t* p, size_t n, uint32_t* cp, size_t* len) {
 }
 
 // XmlCharSequence returns the length of the complete multi-byte UTF-8
-// sequence at |p| when it encodes an XML Char, else 0.
-size_t XmlCharSequence(const uint8_t* p, size_t n) {
-  uint32_t cp;
-  size_t len = base::DecodeUtf8(std::string_view(reinterpret_cast<const char*>(p), n), 0, &cp);
-  return len != 0 && cp != 0xFFFE && cp != 0xFFFF ? len : 0;
+// sequence at |p| (a byte from 0x80; |n| bytes there) when it encodes an XML
+// Char, else 0: base::Utf8Decoder's well-formedness (shortest form, no
+// surrogates, nothing above U+10FFFF) and not U+FFFE or U+FFFF, every other
+// multi-byte character being an XML Char.
+[[gnu::always_inline]] inline size_t XmlCharSequence(const uint8_t* p, size_t n) {
+  const uint8_t lead = p[0];
+  if (lead >= 0xC2 && lead <= 0xDF) return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    if (n < 3) return 0;
+    const uint8_t lo = lead == 0xE0 ? 0xA0 : 0x80, hi = lead == 0xED ? 0x9F : 0xBF;
+    if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80) return 0;
+    return lead == 0xEF && p[1] == 0xBF && p[2] >= 0xBE ? 0 : 3;  // U+FFFE, U+FFFF
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    if (n < 4) return 0;
+    const uint8_t lo = lead == 0xF0 ? 0x90 : 0x80, hi = lead == 0xF4 ? 0x8F : 0xBF;
+    if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+    return 4;
+  }
+  return 0;
 }
 
 uint32_t FirstCodePoint(std::string_view s) {
@@ -401,12 +416,13 @@ inline size_t SkipPlainText(const uint8_t* p, size_t n) {
   size_t k = 0;
 #if defined(__SSE2__)
   const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), rsqb = _mm_set1_epi8(']'),
-                gt = _mm_set1_epi8('>'), space = _mm_set1_epi8(0x20);
+                gt = _mm_set1_epi8('>'), space = _mm_set1_epi8(0x20), tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n');
   for (; k + 16 <= n; k += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+    // Signed: controls and 0x80-0xFF are below SP; TAB and LF are text.
+    const __m128i low = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf)), _mm_cmplt_epi8(v, space));
     const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
-                                      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, rsqb), _mm_cmpeq_epi8(v, gt)),
-                                                   _mm_cmplt_epi8(v, space)));  // signed: controls and 0x80-0xFF
+                                      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, rsqb), _mm_cmpeq_epi8(v, gt)), low));
     const int bits = _mm_movemask_epi8(stop);
     if (bits != 0) return k + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(bits)));
   }
