@@ -403,31 +403,50 @@ void DecodeValue(std::string_view raw, std::string* out) {
   }
 }
 
-// SkipPlainText returns how many bytes from |p| (|n| there) are ASCII text
-// that TextStep would take without a change: not < & ] > CR, no control
-// character and nothing from 0x80 (TAB and LF may stop it too; the caller
-// takes those). SkipPlainValue does the same for an attribute value quoted
-// by |quote|: not that quote, & < or a control character (TAB, LF and CR
-// included: they are rewritten) and nothing from 0x80. With SSE2 (every
-// x86-64) they test 16 bytes at a time and finish with the byte loop, which
-// is the whole of them elsewhere; the loop reads every tail under 16 bytes,
-// so the tests, which split every input at every byte, run both.
-inline size_t SkipPlainText(const uint8_t* p, size_t n) {
+// ScanText returns how many bytes from |p| (|n| there) TextStep would take
+// without a change: ASCII text other than < & ] > CR and control characters,
+// and complete multi-byte XML characters. SkipPlainValue returns how many
+// bytes of an attribute value quoted by |quote| are ASCII other than that
+// quote, & <, control characters (TAB, LF and CR included: they are
+// rewritten), the caller taking the others. With SSE2 (every x86-64) they
+// test 16 bytes at a time and finish with a byte loop, which is the whole of
+// them elsewhere; the loop reads every tail under 16 bytes, so the tests,
+// which split every input at every byte, run both.
+inline size_t ScanText(const uint8_t* p, size_t n) {
   size_t k = 0;
 #if defined(__SSE2__)
   const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), rsqb = _mm_set1_epi8(']'),
                 gt = _mm_set1_epi8('>'), space = _mm_set1_epi8(0x20), tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n');
-  for (; k + 16 <= n; k += 16) {
+  while (k + 16 <= n) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
     // Signed: controls and 0x80-0xFF are below SP; TAB and LF are text.
     const __m128i low = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf)), _mm_cmplt_epi8(v, space));
     const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
                                       _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, rsqb), _mm_cmpeq_epi8(v, gt)), low));
-    const int bits = _mm_movemask_epi8(stop);
-    if (bits != 0) return k + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(bits)));
+    unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(stop));
+    size_t next = k + 16;
+    while (bits != 0) {  // multi-byte characters are taken without reloading
+      const size_t at = k + static_cast<size_t>(__builtin_ctz(bits));
+      const size_t len = p[at] >= 0x80 ? XmlCharSequence(p + at, n - at) : 0;
+      if (len == 0) return at;
+      if (at + len >= next) {
+        next = at + len;
+        break;
+      }
+      bits &= ~0u << (at + len - k);
+    }
+    k = next;
   }
 #endif
-  while (k < n && (kByteClass[p[k]] & kPlainText)) ++k;
+  while (k < n) {
+    if (kByteClass[p[k]] & kPlainText) {
+      ++k;
+      continue;
+    }
+    const size_t len = p[k] >= 0x80 ? XmlCharSequence(p + k, n - k) : 0;
+    if (len == 0) break;
+    k += len;
+  }
   return k;
 }
 
@@ -1121,18 +1140,7 @@ inline size_t Native::FastRun(const uint8_t* p, size_t n) {
     case State::kText: {
       if (depth_ < 2 || cr_ || text_bytes_ >= limits_.max_text_bytes) return 0;
       limit = std::min<uint64_t>(limit, limits_.max_text_bytes - text_bytes_);
-      size_t i = 0;
-      while (i < limit) {
-        i += SkipPlainText(p + i, limit - i);
-        if (i >= limit) break;
-        if (p[i] == '\t' || p[i] == '\n') {
-          ++i;
-          continue;
-        }
-        size_t len = p[i] >= 0x80 ? XmlCharSequence(p + i, limit - i) : 0;
-        if (len == 0) break;
-        i += len;
-      }
+      const size_t i = ScanText(p, limit);
       if (i != 0) {
         text_bytes_ += i;
         brackets_ = 0;
