@@ -11,7 +11,12 @@
 // integers, so the next Feed() resumes where the last one stopped, never
 // rescans, and whatever the chunking the same characters reach the same
 // steps in the same order, which is why events and error offsets do not
-// depend on it. Text and CDATA are handed on as they are read (a partial
+// depend on it. A tag or reference whose bytes are all in the chunk is read
+// in one go first (FastStartTag, FastEndTag, FastRef): they take only what
+// the steps would take without a refusal, leave the state the steps would,
+// and on anything else leave everything as it was for the steps to read the
+// token from its first byte; a chunk boundary or a rule broken inside a
+// token is the steps' job. Text and CDATA are handed on as they are read (a partial
 // UTF-8 character of at most 3 bytes is the only thing kept); a tag cut by
 // a chunk boundary keeps its bytes until its '>' (bounded by the stanza
 // limit, which every tag counts against).
