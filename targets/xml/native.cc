@@ -11,7 +11,12 @@
 // integers, so the next Feed() resumes where the last one stopped, never
 // rescans, and whatever the chunking the same characters reach the same
 // steps in the same order, which is why events and error offsets do not
-// depend on it. Text and CDATA are handed on as they are read (a partial
+// depend on it. A tag or reference whose bytes are all in the chunk is read
+// in one go first (FastStartTag, FastEndTag, FastRef): they take only what
+// the steps would take without a refusal, leave the state the steps would,
+// and on anything else leave everything as it was for the steps to read the
+// token from its first byte; a chunk boundary or a rule broken inside a
+// token is the steps' job. Text and CDATA are handed on as they are read (a partial
 // UTF-8 character of at most 3 bytes is the only thing kept); a tag cut by
 // a chunk boundary keeps its bytes until its '>' (bounded by the stanza
 // limit, which every tag counts against).
@@ -20,6 +25,10 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "targets/base/base.h"
 #include "targets/xml/name_chars.h"
@@ -169,6 +178,10 @@ enum : uint8_t {
   kPlainCdata = 2,  // CDATA: not ] > CR
   kPlainValue = 4,  // attribute value: not < & " '
   kPlainName = 8,   // name after its first character: ASCII letter, digit . - _ :
+  kNameStart = 16,  // ASCII name start: letter _ :
+  kWs = 32,         // XML whitespace: SP TAB LF CR
+  kDecode = 64,     // a value byte DecodeValue rewrites: & TAB LF CR
+  kNcName = 128,    // kPlainName but ':'
 };
 constexpr std::array<uint8_t, 256> kByteClass = [] {
   std::array<uint8_t, 256> t{};
@@ -182,10 +195,26 @@ constexpr std::array<uint8_t, 256> kByteClass = [] {
   for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kPlainName;
   for (int c = '0'; c <= '9'; ++c) t[c] |= kPlainName;
   for (int c : {'.', '-', '_', ':'}) t[c] |= kPlainName;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] |= kNameStart;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kNameStart;
+  for (int c : {'_', ':'}) t[c] |= kNameStart;
+  for (int c : {' ', '\t', '\n', '\r'}) t[c] |= kWs;
+  for (int c : {'&', '\t', '\n', '\r'}) t[c] |= kDecode;
+  for (int c = 0; c < 256; ++c) {
+    if ((t[c] & kPlainName) && c != ':') t[c] |= kNcName;
+  }
   return t;
 }();
 
 bool IsWs(uint32_t cp) { return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r'; }
+
+// FindColon is name.find(':') for short names, without a library call.
+inline size_t FindColon(std::string_view name) {
+  for (size_t k = 0; k < name.size(); ++k) {
+    if (name[k] == ':') return k;
+  }
+  return std::string_view::npos;
+}
 
 enum class Decoded : uint8_t { kChar, kPartial, kInvalid };
 
@@ -212,11 +241,26 @@ Decoded Decode(const uint8_t* p, size_t n, uint32_t* cp, size_t* len) {
 }
 
 // XmlCharSequence returns the length of the complete multi-byte UTF-8
-// sequence at |p| when it encodes an XML Char, else 0.
-size_t XmlCharSequence(const uint8_t* p, size_t n) {
-  uint32_t cp;
-  size_t len = base::DecodeUtf8(std::string_view(reinterpret_cast<const char*>(p), n), 0, &cp);
-  return len != 0 && cp != 0xFFFE && cp != 0xFFFF ? len : 0;
+// sequence at |p| (a byte from 0x80; |n| bytes there) when it encodes an XML
+// Char, else 0: base::Utf8Decoder's well-formedness (shortest form, no
+// surrogates, nothing above U+10FFFF) and not U+FFFE or U+FFFF, every other
+// multi-byte character being an XML Char.
+[[gnu::always_inline]] inline size_t XmlCharSequence(const uint8_t* p, size_t n) {
+  const uint8_t lead = p[0];
+  if (lead >= 0xC2 && lead <= 0xDF) return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    if (n < 3) return 0;
+    const uint8_t lo = lead == 0xE0 ? 0xA0 : 0x80, hi = lead == 0xED ? 0x9F : 0xBF;
+    if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80) return 0;
+    return lead == 0xEF && p[1] == 0xBF && p[2] >= 0xBE ? 0 : 3;  // U+FFFE, U+FFFF
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    if (n < 4) return 0;
+    const uint8_t lo = lead == 0xF0 ? 0x90 : 0x80, hi = lead == 0xF4 ? 0x8F : 0xBF;
+    if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+    return 4;
+  }
+  return 0;
 }
 
 uint32_t FirstCodePoint(std::string_view s) {
@@ -322,10 +366,22 @@ bool CheckXmlDecl(std::string_view s, Rule* rule, size_t* at) {
 // line ends normalised and whitespace characters written as spaces (XML 1.0
 // sections 2.11 and 3.3.3).
 void DecodeValue(std::string_view raw, std::string* out) {
+  size_t i = 0;
+  while (i < raw.size() && !(kByteClass[static_cast<uint8_t>(raw[i])] & kDecode)) ++i;
+  if (i == raw.size()) {  // nothing to rewrite: the common case
+    out->append(raw);
+    return;
+  }
   out->reserve(out->size() + raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
+  out->append(raw.data(), i);
+  for (; i < raw.size(); ++i) {
     char c = raw[i];
-    if (c == '&') {
+    if (!(kByteClass[static_cast<uint8_t>(c)] & kDecode)) {
+      size_t run = i + 1;
+      while (run < raw.size() && !(kByteClass[static_cast<uint8_t>(raw[run])] & kDecode)) ++run;
+      out->append(raw.data() + i, run - i);
+      i = run - 1;
+    } else if (c == '&') {
       size_t semi = raw.find(';', i);
       std::string_view ref = raw.substr(i + 1, semi - i - 1);
       i = semi;
@@ -346,12 +402,200 @@ void DecodeValue(std::string_view raw, std::string* out) {
     } else if (c == '\r') {
       out->push_back(' ');
       if (i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
-    } else if (c == '\n' || c == '\t') {
+    } else {  // LF or TAB
       out->push_back(' ');
-    } else {
-      out->push_back(c);
     }
   }
+}
+
+// ScanText returns how many bytes from |p| (|n| there) TextStep would take
+// without a change: ASCII text other than < & ] > CR and control characters,
+// and complete multi-byte XML characters. SkipPlainValue returns how many
+// bytes of an attribute value quoted by |quote| are ASCII other than that
+// quote, & <, control characters (TAB, LF and CR included: they are
+// rewritten), the caller taking the others. With SSE2 (every x86-64) they
+// test 16 bytes at a time and finish with a byte loop, which is the whole of
+// them elsewhere; the loop reads every tail under 16 bytes, so the tests,
+// which split every input at every byte, run both.
+inline size_t ScanText(const uint8_t* p, size_t n) {
+  size_t k = 0;
+#if defined(__SSE2__)
+  const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), rsqb = _mm_set1_epi8(']'),
+                gt = _mm_set1_epi8('>'), space = _mm_set1_epi8(0x20), tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n');
+  while (k + 16 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+    // Signed: controls and 0x80-0xFF are below SP; TAB and LF are text.
+    const __m128i low = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, lf)), _mm_cmplt_epi8(v, space));
+    const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
+                                      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, rsqb), _mm_cmpeq_epi8(v, gt)), low));
+    unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(stop));
+    size_t next = k + 16;
+    while (bits != 0) {  // multi-byte characters are taken without reloading
+      const size_t at = k + static_cast<size_t>(__builtin_ctz(bits));
+      const size_t len = p[at] >= 0x80 ? XmlCharSequence(p + at, n - at) : 0;
+      if (len == 0) return at;
+      if (at + len >= next) {
+        next = at + len;
+        break;
+      }
+      bits &= ~0u << (at + len - k);
+    }
+    k = next;
+  }
+#endif
+  while (k < n) {
+    if (kByteClass[p[k]] & kPlainText) {
+      ++k;
+      continue;
+    }
+    const size_t len = p[k] >= 0x80 ? XmlCharSequence(p + k, n - k) : 0;
+    if (len == 0) break;
+    k += len;
+  }
+  return k;
+}
+
+inline size_t SkipPlainValue(const uint8_t* p, size_t n, uint8_t quote) {
+  size_t k = 0;
+#if defined(__SSE2__)
+  const __m128i q = _mm_set1_epi8(static_cast<char>(quote)), lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'),
+                space = _mm_set1_epi8(0x20);
+  for (; k + 16 <= n; k += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+    const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, amp)),
+                                      _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmplt_epi8(v, space)));
+    const int bits = _mm_movemask_epi8(stop);
+    if (bits != 0) return k + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(bits)));
+  }
+#endif
+  while (k < n && (kByteClass[p[k]] & (kPlainValue | kDecode)) == kPlainValue) ++k;
+  return k;
+}
+
+// SkipNcName returns how many bytes from |p| (|n| there) are ASCII name
+// characters other than ':' (letters, digits, '.', '-', '_'), 16 at a time
+// with SSE2 and a byte loop for the rest (as SkipPlainText).
+inline size_t SkipNcName(const uint8_t* p, size_t n) {
+  size_t k = 0;
+#if defined(__SSE2__)
+  // x in [lo, hi] (unsigned) is x + (0x80 - lo) < -128 + (hi - lo + 1) (signed).
+  const __m128i to_a = _mm_set1_epi8(static_cast<char>(0x80 - 'a')), letters = _mm_set1_epi8(-128 + 26),
+                to_0 = _mm_set1_epi8(static_cast<char>(0x80 - '0')), digits = _mm_set1_epi8(-128 + 10),
+                lower = _mm_set1_epi8(0x20), dot = _mm_set1_epi8('.'), dash = _mm_set1_epi8('-'), low = _mm_set1_epi8('_');
+  for (; k + 16 <= n; k += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+    const __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, lower), to_a), letters);
+    const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, to_0), digits);
+    const __m128i punct = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, dot), _mm_cmpeq_epi8(v, dash)), _mm_cmpeq_epi8(v, low));
+    const unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), punct))) ^ 0xFFFFu;
+    if (bits != 0) return k + static_cast<size_t>(__builtin_ctz(bits));
+  }
+#endif
+  while (k < n && (kByteClass[p[k]] & kNcName)) ++k;
+  return k;
+}
+
+// ScanPlainQName scans an ASCII name from its first byte at |p[0]| (not
+// past |end|) and returns where it ends, or 0 when the steps must read it:
+// a first byte other than an ASCII letter or '_', a colon that CheckQName
+// refuses (a second one, or one not followed by a letter or '_'), or no
+// byte after it before |end| (that byte may be a non-ASCII name character).
+// |*colon| is where its colon is, 0 for none.
+inline size_t ScanPlainQName(const uint8_t* p, size_t end, uint32_t* colon) {
+  if (!(kByteClass[p[0]] & kNameStart) || p[0] == ':') return 0;
+  size_t k = 1 + SkipNcName(p + 1, end - 1);
+  *colon = 0;
+  if (k < end && p[k] == ':') {
+    *colon = static_cast<uint32_t>(k);
+    ++k;
+    if (k >= end || !(kByteClass[p[k]] & kNameStart) || p[k] == ':') return 0;
+    ++k;
+    k += SkipNcName(p + k, end - k);
+    if (k < end && p[k] == ':') return 0;
+  }
+  return k < end ? k : 0;
+}
+
+// PlainRef reads a reference from the byte after its '&' (|n| bytes there):
+// one of the predefined entities or a character reference to an XML Char,
+// complete with its ';'. Returns its length after the '&' with the character
+// in |*decoded|, or 0 for anything else (a rule broken or the bytes run out:
+// RefStep reads those).
+inline size_t PlainRef(const uint8_t* p, size_t n, uint32_t* decoded) {
+  if (n < 3) return 0;  // the shortest is "lt;"
+  switch (p[0]) {
+    case '#': {
+      const bool hex = p[1] == 'x';
+      uint32_t v = 0;
+      size_t digits = 0;
+      for (size_t k = hex ? 2 : 1; k < n; ++k) {
+        const uint8_t c = p[k];
+        uint32_t digit;
+        if (c >= '0' && c <= '9') {
+          digit = c - '0';
+        } else if (c == ';') {
+          if (digits == 0 || !IsXmlChar(v)) return 0;
+          *decoded = v;
+          return k + 1;
+        } else if (hex && (c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+          digit = (c | 0x20) - 'a' + 10;
+        } else {
+          return 0;
+        }
+        v = v * (hex ? 16 : 10) + digit;
+        ++digits;
+        if (v > 0x10FFFF) return 0;
+      }
+      return 0;
+    }
+    case 'l':
+    case 'g':
+      if (p[1] != 't' || p[2] != ';') return 0;
+      *decoded = p[0] == 'l' ? '<' : '>';
+      return 3;
+    case 'a':
+      if (n >= 4 && p[1] == 'm' && p[2] == 'p' && p[3] == ';') {
+        *decoded = '&';
+        return 4;
+      }
+      if (n >= 5 && p[1] == 'p' && p[2] == 'o' && p[3] == 's' && p[4] == ';') {
+        *decoded = '\'';
+        return 5;
+      }
+      return 0;
+    case 'q':
+      if (n >= 5 && p[1] == 'u' && p[2] == 'o' && p[3] == 't' && p[4] == ';') {
+        *decoded = '"';
+        return 5;
+      }
+      return 0;
+    default:
+      return 0;
+  }
+}
+
+// EncodeUtf8 writes |cp| (at most U+10FFFF) to |out| and returns its length.
+inline size_t EncodeUtf8(uint32_t cp, char* out) {
+  if (cp < 0x80) {
+    out[0] = static_cast<char>(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
 }
 
 class Native final : public NativeTokenizer {
@@ -374,14 +618,23 @@ class Native final : public NativeTokenizer {
   struct AttrSpan {
     uint64_t name;  // offset of the qualified name
     uint32_t name_len;
+    uint32_t colon;  // where its colon is, 0 for none
     bool xmlns;     // a namespace declaration
     uint64_t value;  // offset of the raw value (after the quote)
     uint64_t value_end;
+    bool decode = true;  // false: no reference or whitespace to rewrite, the raw value is the value
   };
+  // A namespace binding; its prefix and URI are bytes of ns_bytes_.
   struct Binding {
-    std::string prefix;
-    std::string uri;
+    uint32_t prefix;
+    uint32_t prefix_len;
+    uint32_t uri;
+    uint32_t uri_len;
   };
+  // What a whole-token scanner did: kBail leaves everything as it was for
+  // the per-character steps to read the token; kDone consumed it; kFailed
+  // is an error or a stop, with offset_ set as Feed() reports it.
+  enum class Fast : uint8_t { kBail, kDone, kFailed };
 
   // Fail records |rule| at |at|. The detail is the rule's text from kRules,
   // with the bytes it concerns (escaped: they come from the peer) or the
@@ -429,7 +682,23 @@ class Native final : public NativeTokenizer {
   bool CompleteStartTag(bool empty);
   bool CompleteEndTag();
   bool ResolveTag(std::string_view tag);
-  const std::string* LookupPrefix(std::string_view prefix) const;
+  // LookupPrefix finds the binding in scope for |prefix|; false if none.
+  bool LookupPrefix(std::string_view prefix, std::string_view* uri) const;
+  std::string_view Uri(const Binding& b) const { return std::string_view(ns_bytes_).substr(b.uri, b.uri_len); }
+  void PopBindings(size_t mark) {
+    if (mark >= bindings_.size()) return;
+    ns_bytes_.resize(bindings_[mark].prefix);
+    bindings_.resize(mark);
+  }
+  // The whole-token scanners: a tag or a reference whose bytes are all in
+  // the chunk, before the stanza limit, read in one go. They accept exactly
+  // what the steps accept and leave the same state; anything else (a rule
+  // broken, a limit reached, a non-ASCII name, the end of the chunk) is a
+  // bail-out, and the steps read the token instead, from its first byte.
+  Fast FastTag(size_t* i);
+  Fast FastStartTag(size_t* i);
+  Fast FastEndTag(size_t* i);
+  Fast FastRef(size_t* i, size_t window);
   void BeginDocument(uint64_t at);
   void ResetScope();
   std::string_view TagBytes(uint64_t from, uint64_t to);
@@ -484,6 +753,7 @@ class Native final : public NativeTokenizer {
   uint64_t lt_at_ = 0;
   uint64_t name_start_ = 0;
   uint64_t name_end_ = 0;  // end of the element name
+  size_t name_colon_ = 0;  // where the element name's colon is, 0 for none
   size_t name_len_ = 0;
   size_t attributes_ = 0;
   size_t ns_decls_ = 0;
@@ -510,10 +780,12 @@ class Native final : public NativeTokenizer {
 
   // Namespace scope and open elements.
   std::vector<Binding> bindings_;
+  std::string ns_bytes_;  // the prefixes and URIs of bindings_, in order
   std::vector<size_t> scope_marks_;
   std::string open_names_;           // qualified names of the open elements, back to back
   std::vector<uint32_t> open_ends_;  // where each ends in open_names_
   std::vector<Attribute> out_attrs_;
+  std::optional<std::string> default_ns_{std::in_place};  // reused: the default namespace declared on a tag
 };
 
 bool Native::InTag() const {
@@ -564,6 +836,7 @@ void Native::Restart() {
 
 void Native::ResetScope() {
   bindings_.clear();
+  ns_bytes_.clear();
   scope_marks_.clear();
   open_names_.clear();
   open_ends_.clear();
@@ -604,12 +877,26 @@ bool Native::Feed(std::span<const uint8_t> bytes) {
       if (offset_ >= limit) return FailLimit(Rule::kStanzaTooLarge, offset_, max_stanza_bytes_);
       window = std::min<uint64_t>(window, limit - offset_);
     }
+    if (state_ == State::kLt || state_ == State::kRef) {
+      Fast f = state_ == State::kLt ? FastTag(&i) : FastRef(&i, window);
+      if (f == Fast::kDone) continue;
+      if (f == Fast::kFailed) return false;
+    }
     size_t run = FastRun(data_ + i, window);
-    if (run != 0) {
-      i += run;
-      offset_ += run;
+    i += run;
+    offset_ += run;
+    if (state_ == State::kText && run < window && data_[i] == '<') {
+      // TextStep's '<', the usual end of text, without decoding or dispatch.
+      uint64_t at = offset_++;
+      ++i;
+      if (!Emit(run_, i - 1)) return false;
+      cr_ = false;
+      lt_at_ = at;
+      pending_.clear();
+      state_ = State::kLt;
       continue;
     }
+    if (run != 0) continue;
     uint8_t b = data_[i];
     uint32_t cp = b;
     size_t len = 1;
@@ -648,6 +935,156 @@ bool Native::Feed(std::span<const uint8_t> bytes) {
   FinishChunk();
   data_ = nullptr;
   return error_.ok() && !stopped_;
+}
+
+Native::Fast Native::FastRef(size_t* i, size_t window) {
+  uint32_t decoded = 0;
+  size_t n = PlainRef(data_ + *i, window, &decoded);
+  if (n == 0) return Fast::kBail;
+  *i += n;
+  offset_ += n;
+  if (RefDone(decoded)) return Fast::kDone;
+  if (!error_.ok()) offset_ -= 1;  // the ';', as Feed() reports a step's refusal
+  return Fast::kFailed;
+}
+
+Native::Fast Native::FastTag(size_t* i) {
+  if (lt_at_ < chunk_start_) return Fast::kBail;  // the '<' was in an earlier chunk
+  return data_[*i] == '/' ? FastEndTag(i) : FastStartTag(i);
+}
+
+// FastStartTag reads a start tag from the byte after its '<' as MarkupStep
+// and StartTagStep would, ASCII names only, and completes it.
+Native::Fast Native::FastStartTag(size_t* i) {
+  const uint8_t* d = data_;
+  const size_t first = *i;
+  if (depth_ + 1 > limits_.max_depth) return Fast::kBail;
+  // Every byte up to the '>' must come before the stanza limit. A top-level
+  // tag is counted from its '<' from its second name byte on (MarkupStep).
+  const bool top = depth_ <= 1;
+  const uint64_t limit = top ? std::max<uint64_t>(lt_at_ + max_stanza_bytes_, offset_ + 1)
+                             : in_stanza_ ? LimitPos() : UINT64_MAX;
+  const size_t end = static_cast<size_t>(std::min<uint64_t>(size_, limit - chunk_start_));
+  if (first >= end) return Fast::kBail;
+  const size_t max_name = limits_.max_name_bytes;
+  uint32_t name_colon = 0;
+  const size_t name_len = ScanPlainQName(d + first, end - first, &name_colon);
+  size_t p = first + name_len;
+  if (name_len == 0 || name_len > max_name || (!(kByteClass[d[p]] & kWs) && d[p] != '>' && d[p] != '/')) return Fast::kBail;
+  // A stream header at stanza level asks the client (FinishStartName).
+  if (depth_ == 1 && name_len >= 6 && std::memcmp(d + p - 6, "stream", 6) == 0 && (name_len == 6 || d[p - 7] == ':')) {
+    return Fast::kBail;
+  }
+  attrs_.clear();
+  size_t attributes = 0;
+  size_t ns_decls = 0;
+  bool empty = false;
+  for (;;) {
+    uint8_t c = d[p];
+    bool space = false;
+    if (kByteClass[c] & kWs) {
+      do {
+        ++p;
+      } while (p < end && (kByteClass[d[p]] & kWs));
+      if (p >= end) return Fast::kBail;
+      c = d[p];
+      space = true;
+    }
+    if (c == '>') {
+      ++p;
+      break;
+    }
+    if (c == '/') {
+      if (p + 1 >= end || d[p + 1] != '>') return Fast::kBail;
+      p += 2;
+      empty = true;
+      break;
+    }
+    // An attribute: after whitespace, below the attribute limit.
+    if (!space || ++attributes > limits_.max_attributes) return Fast::kBail;
+    const size_t name_at = p;
+    uint32_t colon = 0;
+    const size_t attr_len = ScanPlainQName(d + p, end - p, &colon);
+    if (attr_len == 0 || attr_len > max_name) return Fast::kBail;
+    p += attr_len;
+    const bool xmlns = attr_len >= 5 && std::memcmp(d + name_at, "xmlns", 5) == 0 && (attr_len == 5 || d[name_at + 5] == ':');
+    if (xmlns && ++ns_decls > limits_.max_namespace_decls) return Fast::kBail;
+    while (kByteClass[d[p]] & kWs) {
+      if (++p >= end) return Fast::kBail;
+    }
+    if (d[p] != '=') return Fast::kBail;
+    do {
+      if (++p >= end) return Fast::kBail;
+    } while (kByteClass[d[p]] & kWs);
+    const uint8_t quote = d[p];
+    if (quote != '"' && quote != '\'') return Fast::kBail;
+    const size_t value_at = ++p;
+    bool decode = false;
+    for (;;) {
+      p += SkipPlainValue(d + p, end - p, quote);
+      if (p >= end) return Fast::kBail;
+      c = d[p];
+      if (c == quote) break;
+      size_t n = 0;
+      if (c == '"' || c == '\'') {
+        n = 1;
+      } else if (c == '\t' || c == '\n' || c == '\r') {
+        n = 1;
+        decode = true;
+      } else if (c == '&') {
+        decode = true;
+        uint32_t decoded;
+        n = PlainRef(d + p + 1, end - p - 1, &decoded);
+        if (n != 0) ++n;
+      } else if (c >= 0x80) {
+        n = XmlCharSequence(d + p, end - p);
+      }
+      if (n == 0) return Fast::kBail;  // '<', a character not allowed, a reference RefStep must read
+      p += n;
+    }
+    attrs_.push_back(AttrSpan{chunk_start_ + name_at, static_cast<uint32_t>(attr_len), colon, xmlns, chunk_start_ + value_at,
+                              chunk_start_ + p, decode});
+    if (++p >= end) return Fast::kBail;
+  }
+  // What the steps would have left.
+  if (top) {
+    in_stanza_ = true;
+    stanza_lt_ = lt_at_;
+    stanza_from_ = offset_ + 1;
+  }
+  name_end_ = chunk_start_ + first + name_len;
+  name_colon_ = name_colon;
+  attributes_ = attributes;
+  ns_decls_ = ns_decls;
+  *i = p;
+  offset_ = chunk_start_ + p;
+  if (CompleteStartTag(empty)) return Fast::kDone;
+  if (!error_.ok()) offset_ -= 1;  // the '>'
+  return Fast::kFailed;
+}
+
+// FastEndTag reads an end tag inside a stanza from its '/' as MarkupStep and
+// EndTagStep would, an ASCII name only, and completes it.
+Native::Fast Native::FastEndTag(size_t* i) {
+  if (depth_ <= 1 || !in_stanza_) return Fast::kBail;  // the stream's own end tag is the steps' job
+  const uint8_t* d = data_;
+  const size_t end = static_cast<size_t>(std::min<uint64_t>(size_, LimitPos() - chunk_start_));
+  const size_t first = *i + 1;
+  if (first >= end) return Fast::kBail;
+  uint32_t colon = 0;
+  const size_t name_len = ScanPlainQName(d + first, end - first, &colon);
+  size_t p = first + name_len;
+  if (name_len == 0 || name_len > limits_.max_name_bytes) return Fast::kBail;
+  while (kByteClass[d[p]] & kWs) {
+    if (++p >= end) return Fast::kBail;
+  }
+  if (d[p] != '>') return Fast::kBail;
+  name_end_ = chunk_start_ + first + name_len;
+  *i = p + 1;
+  offset_ = chunk_start_ + p + 1;
+  if (CompleteEndTag()) return Fast::kDone;
+  if (!error_.ok()) offset_ -= 1;  // the '>'
+  return Fast::kFailed;
 }
 
 bool Native::CompleteCarriedChar(size_t* i) {
@@ -705,11 +1142,16 @@ inline size_t Native::FastRun(const uint8_t* p, size_t n) {
   uint8_t mask;
   size_t limit = n;
   switch (state_) {
-    case State::kText:
+    case State::kText: {
       if (depth_ < 2 || cr_ || text_bytes_ >= limits_.max_text_bytes) return 0;
-      mask = kPlainText;
       limit = std::min<uint64_t>(limit, limits_.max_text_bytes - text_bytes_);
-      break;
+      const size_t i = ScanText(p, limit);
+      if (i != 0) {
+        text_bytes_ += i;
+        brackets_ = 0;
+      }
+      return i;
+    }
     case State::kCdata:
       if (cr_ || text_bytes_ >= limits_.max_text_bytes) return 0;
       mask = kPlainCdata;
@@ -997,7 +1439,7 @@ bool Native::NameChar(uint32_t cp, uint64_t at) {
 }
 
 bool Native::CheckQName(std::string_view name, uint64_t at) {
-  size_t colon = name.find(':');
+  size_t colon = FindColon(name);
   if (colon == std::string_view::npos) return true;
   if (colon == 0 || colon + 1 == name.size() || name.find(':', colon + 1) != std::string_view::npos ||
       !IsNameStartChar(FirstCodePoint(name.substr(colon + 1)))) {
@@ -1010,8 +1452,10 @@ bool Native::FinishStartName(uint64_t at) {
   name_end_ = at;
   std::string_view name = TagBytes(lt_at_ + 1, at);
   if (!CheckQName(name, lt_at_ + 1)) return false;
+  size_t colon = FindColon(name);
+  name_colon_ = colon == std::string_view::npos ? 0 : colon;
   if (depth_ == 1) {
-    size_t colon = name.find(':');
+    size_t colon = FindColon(name);
     std::string_view local = colon == std::string_view::npos ? name : name.substr(colon + 1);
     if (local == "stream") {
       if (client_->AllowRestart()) {
@@ -1029,7 +1473,9 @@ bool Native::FinishAttrName(uint64_t at) {
   std::string_view name = TagBytes(name_start_, at);
   if (!CheckQName(name, name_start_)) return false;
   bool xmlns = name == "xmlns" || name.starts_with("xmlns:");
-  attrs_.push_back(AttrSpan{name_start_, static_cast<uint32_t>(name.size()), xmlns, 0, 0});
+  size_t colon = FindColon(name);
+  attrs_.push_back(AttrSpan{name_start_, static_cast<uint32_t>(name.size()),
+                            colon == std::string_view::npos ? 0 : static_cast<uint32_t>(colon), xmlns, 0, 0});
   if (xmlns && ++ns_decls_ > limits_.max_namespace_decls) return FailLimit(Rule::kTooManyNamespaceDecls, name_start_, limits_.max_namespace_decls);
   return true;
 }
@@ -1224,86 +1670,103 @@ bool Native::RefDone(uint32_t decoded) {
   if (text_bytes_ > limits_.max_text_bytes) return FailLimit(Rule::kTooMuchText, ref_at_, limits_.max_text_bytes);
   run_ = Index(offset_);
   char buf[4];
-  std::string utf8;
-  if (decoded < 0x80) {
-    buf[0] = static_cast<char>(decoded);
-    return EmitLiteral(std::string_view(buf, 1));
-  }
-  base::AppendUtf8(utf8, decoded);
-  return EmitLiteral(utf8);
+  return EmitLiteral(std::string_view(buf, EncodeUtf8(decoded, buf)));
 }
 
-const std::string* Native::LookupPrefix(std::string_view prefix) const {
-  for (auto it = bindings_.rbegin(); it != bindings_.rend(); ++it) {
-    if (it->prefix == prefix) return &it->uri;
+bool Native::LookupPrefix(std::string_view prefix, std::string_view* uri) const {
+  for (size_t k = bindings_.size(); k-- > 0;) {
+    const Binding& b = bindings_[k];
+    if (b.prefix_len == prefix.size() &&
+        (prefix.empty() || std::memcmp(ns_bytes_.data() + b.prefix, prefix.data(), prefix.size()) == 0)) {
+      *uri = Uri(b);
+      return true;
+    }
   }
-  return nullptr;
+  return false;
 }
 
 // ResolveTag applies the rules of a complete start tag, in a fixed order
 // (one input, one answer), binds its declarations and fills out_attrs_.
 bool Native::ResolveTag(std::string_view tag) {
-  auto name_of = [&](const AttrSpan& a) { return tag.substr(a.name - lt_at_, a.name_len); };
-  auto raw_value = [&](const AttrSpan& a) { return tag.substr(a.value - lt_at_, a.value_end - a.value); };
+  // The spans are all inside the tag.
+  auto name_of = [&](const AttrSpan& a) { return std::string_view(tag.data() + (a.name - lt_at_), a.name_len); };
+  auto raw_value = [&](const AttrSpan& a) {
+    return std::string_view(tag.data() + (a.value - lt_at_), static_cast<size_t>(a.value_end - a.value));
+  };
   // Attribute uniqueness by qualified name (XML 1.0 section 3.1 WFC).
   for (size_t i = 1; i < attrs_.size(); ++i) {
+    std::string_view name = name_of(attrs_[i]);
     for (size_t j = 0; j < i; ++j) {
-      if (name_of(attrs_[i]) == name_of(attrs_[j])) return Fail(Rule::kDuplicateAttr, attrs_[i].name, name_of(attrs_[i]));
+      if (attrs_[j].name_len == name.size() && name_of(attrs_[j])[0] == name[0] && name_of(attrs_[j]) == name) {
+        return Fail(Rule::kDuplicateAttr, attrs_[i].name, name);
+      }
     }
   }
-  // Declarations (Namespaces in XML 1.0 section 3).
-  std::string value;
+  // Declarations (Namespaces in XML 1.0 section 3). Each is decoded into
+  // ns_bytes_ after its prefix; a refusal ends the stream, so what it left
+  // there does not matter.
+  size_t plain = 0;  // attributes that are not declarations
   for (const AttrSpan& a : attrs_) {
-    if (!a.xmlns) continue;
-    std::string_view qname = name_of(a);
-    value.clear();
-    DecodeValue(raw_value(a), &value);
-    if (qname == "xmlns") {
-      if (value == kXmlNs || value == kXmlnsNs) return Fail(Rule::kReservedDefaultNs, a.name);
-      bindings_.push_back(Binding{"", value});
+    if (!a.xmlns) {
+      ++plain;
       continue;
     }
-    std::string_view prefix = qname.substr(6);
-    if (prefix == "xmlns") return Fail(Rule::kXmlnsPrefixDeclared, a.name);
-    if (prefix == "xml" && value != kXmlNs) return Fail(Rule::kXmlPrefixRebound, a.name);
-    if (prefix != "xml" && value == kXmlNs) return Fail(Rule::kXmlNsRebound, a.name);
-    if (value == kXmlnsNs) return Fail(Rule::kXmlnsNsBound, a.name);
-    if (value.empty()) return Fail(Rule::kPrefixUndeclared, a.name);
-    bindings_.push_back(Binding{std::string(prefix), value});
+    std::string_view qname = name_of(a);
+    std::string_view prefix = qname.size() == 5 ? std::string_view() : qname.substr(6);
+    size_t prefix_at = ns_bytes_.size();
+    ns_bytes_.append(prefix);
+    size_t uri_at = ns_bytes_.size();
+    if (a.decode) {
+      DecodeValue(raw_value(a), &ns_bytes_);
+    } else {
+      ns_bytes_.append(raw_value(a));
+    }
+    std::string_view value = std::string_view(ns_bytes_).substr(uri_at);
+    if (qname.size() == 5) {
+      if (value == kXmlNs || value == kXmlnsNs) return Fail(Rule::kReservedDefaultNs, a.name);
+    } else {
+      if (prefix == "xmlns") return Fail(Rule::kXmlnsPrefixDeclared, a.name);
+      if (prefix == "xml" && value != kXmlNs) return Fail(Rule::kXmlPrefixRebound, a.name);
+      if (prefix != "xml" && value == kXmlNs) return Fail(Rule::kXmlNsRebound, a.name);
+      if (value == kXmlnsNs) return Fail(Rule::kXmlnsNsBound, a.name);
+      if (value.empty()) return Fail(Rule::kPrefixUndeclared, a.name);
+    }
+    bindings_.push_back(Binding{static_cast<uint32_t>(prefix_at), static_cast<uint32_t>(prefix.size()),
+                                static_cast<uint32_t>(uri_at), static_cast<uint32_t>(value.size())});
   }
-  std::string_view qname = tag.substr(1, name_end_ - lt_at_ - 1);
-  size_t colon = qname.find(':');
-  if (colon != std::string_view::npos) {
-    std::string_view prefix = qname.substr(0, colon);
+  if (name_colon_ != 0) {
+    std::string_view prefix(tag.data() + 1, name_colon_);
+    std::string_view uri;
     if (prefix == "xmlns") return Fail(Rule::kElementXmlnsPrefix, lt_at_);
     if (prefix == "xml") return Fail(Rule::kElementXmlPrefix, lt_at_);
-    if (LookupPrefix(prefix) == nullptr) return Fail(Rule::kUnboundPrefix, lt_at_, prefix);
+    if (!LookupPrefix(prefix, &uri)) return Fail(Rule::kUnboundPrefix, lt_at_, prefix);
   }
   out_attrs_.clear();
+  if (plain == 0) return true;
+  out_attrs_.reserve(plain);
   for (size_t i = 0; i < attrs_.size(); ++i) {
     const AttrSpan& a = attrs_[i];
     if (a.xmlns) continue;
     std::string_view aname = name_of(a);
-    size_t c = aname.find(':');
     std::string_view uri;
     std::string_view local = aname;
-    if (c != std::string_view::npos) {
-      std::string_view prefix = aname.substr(0, c);
-      local = aname.substr(c + 1);
+    if (a.colon != 0) {
+      std::string_view prefix = aname.substr(0, a.colon);
+      local = aname.substr(a.colon + 1);
       uri = kXmlNs;
-      if (prefix != "xml") {
-        const std::string* bound = LookupPrefix(prefix);
-        if (bound == nullptr) return Fail(Rule::kUnboundPrefix, a.name, prefix);
-        uri = *bound;
-      }
+      if (prefix != "xml" && !LookupPrefix(prefix, &uri)) return Fail(Rule::kUnboundPrefix, a.name, prefix);
       for (const Attribute& other : out_attrs_) {
         if (!other.ns.empty() && other.ns == uri && other.name == local) return Fail(Rule::kDuplicateExpandedAttr, a.name, aname);
       }
     }
     Attribute& out = out_attrs_.emplace_back();
-    out.ns.assign(uri);
-    out.name.assign(local);
-    DecodeValue(raw_value(a), &out.value);
+    if (!uri.empty()) out.ns.append(uri);
+    out.name.append(local);
+    if (a.decode) {
+      DecodeValue(raw_value(a), &out.value);
+    } else {
+      out.value.append(raw_value(a));
+    }
   }
   return true;
 }
@@ -1313,26 +1776,26 @@ bool Native::CompleteStartTag(bool empty) {
   std::string_view tag = TagBytes(lt_at_, offset_);
   size_t mark = bindings_.size();
   if (!ResolveTag(tag)) return false;
-  std::string_view qname = tag.substr(1, name_end_ - lt_at_ - 1);
-  size_t colon = qname.find(':');
-  std::string_view local = colon == std::string_view::npos ? qname : qname.substr(colon + 1);
-  const std::string* ns = LookupPrefix(colon == std::string_view::npos ? std::string_view() : qname.substr(0, colon));
-  std::optional<std::string> default_ns;
-  for (size_t i = mark; i < bindings_.size(); ++i) {
-    if (bindings_[i].prefix.empty()) default_ns = bindings_[i].uri;
+  std::string_view qname(tag.data() + 1, static_cast<size_t>(name_end_ - lt_at_ - 1));
+  std::string_view local = name_colon_ == 0 ? qname : qname.substr(name_colon_ + 1);
+  std::string_view ns;
+  LookupPrefix(qname.substr(0, name_colon_), &ns);
+  static const std::optional<std::string> kNoDefault;
+  const std::optional<std::string>* default_ns = &kNoDefault;
+  for (size_t i = bindings_.size(); i-- > mark;) {
+    if (bindings_[i].prefix_len == 0) {
+      default_ns_->assign(Uri(bindings_[i]));
+      default_ns = &default_ns_;
+      break;
+    }
   }
-  // Copies: the client call must not see views into pending_ or scratch_,
-  // which are reused below.
-  std::string ns_copy = ns == nullptr ? std::string() : *ns;
-  std::string local_copy(local);
-  if (empty) {
-    bindings_.resize(mark);
-  } else {
+  // |ns| and |local| are views into ns_bytes_ and the tag's bytes (the chunk,
+  // pending_ or scratch_): those are released only after the client calls.
+  if (!empty) {
     scope_marks_.push_back(mark);
     open_names_.append(qname);
     open_ends_.push_back(static_cast<uint32_t>(open_names_.size()));
   }
-  ReleasePending();
   uint64_t lt = lt_at_;
   if (empty) {
     if (depth_ <= 1) in_stanza_ = false;
@@ -1346,10 +1809,12 @@ bool Native::CompleteStartTag(bool empty) {
   brackets_ = 0;
   cr_ = false;
   run_ = Index(offset_);
-  if (!client_->OnStartTag(ns_copy, local_copy, std::move(out_attrs_), default_ns, lt, last)) return Stopped();
+  bool go_on = client_->OnStartTag(ns, local, std::move(out_attrs_), *default_ns, lt, last);
   out_attrs_ = {};
-  if (empty && !client_->OnEndTag(lt, last)) return Stopped();
-  return true;
+  if (go_on && empty) go_on = client_->OnEndTag(lt, last);
+  if (empty) PopBindings(mark);
+  ReleasePending();
+  return go_on || Stopped();
 }
 
 bool Native::CompleteEndTag() {
@@ -1361,7 +1826,7 @@ bool Native::CompleteEndTag() {
   }
   open_names_.resize(begin);
   open_ends_.pop_back();
-  bindings_.resize(scope_marks_.back());
+  PopBindings(scope_marks_.back());
   scope_marks_.pop_back();
   ReleasePending();
   --depth_;
